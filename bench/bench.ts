@@ -1,0 +1,158 @@
+// `npm run bench`: charlm's speed on the standard configurations (and PyTorch's, with --vs-torch), one child process per
+// measurement, alternating the peers. Prints a table, or one JSON object with --json. See bench/README.md.
+
+import { existsSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import type { KernelChoice } from '../src/tensor/create-kernels.js';
+import { BENCH_CONFIG_NAMES, parseConfigList, type BenchConfigName } from './configs.js';
+import { benchKernels, kernelsHaveThreadKnob, runOursJob, spawnJob, torchAvailable, type Job, type JobResult } from './jobs.js';
+import type { WindowPlan } from './measure.js';
+import { loadCorpus } from './ours.js';
+import { buildReport, renderReport } from './report.js';
+
+const here = (rel: string): string => fileURLToPath(new URL(rel, import.meta.url));
+// This file runs as dist/bench/bench.js; the corpus and the Python script are not compiled, so they sit in the repo.
+const DEFAULT_CORPUS = here('../../corpora/tinyshakespeare.txt');
+const TORCH_SCRIPT = here('../../bench/torch_ref.py');
+
+const PLANS = {
+  full: { warmupSeconds: 2, minWarmupSteps: 3, windowSeconds: 1.5, windows: 5 },
+  short: { warmupSeconds: 0.7, minWarmupSteps: 2, windowSeconds: 0.5, windows: 3 },
+  // The reference kernels run M at seconds per step: one warm-up step, then windows of a single step.
+  reference: { warmupSeconds: 0, minWarmupSteps: 1, windowSeconds: 0, windows: 3 },
+  referenceShort: { warmupSeconds: 0, minWarmupSteps: 1, windowSeconds: 0, windows: 2 },
+} satisfies Record<string, WindowPlan>;
+
+interface Options {
+  json: boolean; short: boolean; kernels: KernelChoice; configs?: BenchConfigName[]; vsTorch: boolean;
+  threads?: number[]; corpus: string; worker?: string;
+}
+
+function threadList(value: string): number[] {
+  const xs = value.split(',').map((s) => Number(s.trim()));
+  if (xs.length === 0 || xs.some((x) => !Number.isInteger(x) || x < 1 || x > 64)) {
+    throw new InvalidArgumentError('expected a list of thread counts such as 1,2');
+  }
+  return [...new Set(xs)];
+}
+
+function configList(value: string): BenchConfigName[] {
+  try { return parseConfigList(value); } catch (e) { throw new InvalidArgumentError((e as Error).message); }
+}
+
+function parseOptions(argv: string[]): Options {
+  const program = new Command('bench')
+    .description('Training, generation and beam-search speed of charlm on the standard configurations (S, M, L).')
+    .option('--json', 'print one JSON object instead of the table', false)
+    .option('--short', 'quick mode: S and M only, fewer and shorter windows (under a minute)', false)
+    .addOption(new Option('--kernels <kind>', 'which kernel to measure').choices(['auto', 'reference', 'native']).default('auto'))
+    .option('--configs <list>', `configurations to run, from ${BENCH_CONFIG_NAMES.join(',')} (default: all; S,M with --short)`, configList)
+    .option('--vs-torch', 'also run the PyTorch reference trainer (bench/torch_ref.py) and print charlm/PyTorch ratios', false)
+    .option('--threads <list>', 'thread counts to measure (default 1,2 when our kernel has a thread knob, else 1)', threadList)
+    .option('--corpus <path>', 'training text', DEFAULT_CORPUS)
+    .addOption(new Option('--worker <job>', 'internal: run one job in this process and print its JSON result').hideHelp())
+    .addHelpText('after', '\nExamples:\n  npm run bench -- --short\n  npm run bench -- --vs-torch --configs S,M --json');
+  program.parse(argv);
+  return program.opts<Options>();
+}
+
+function log(text: string): void {
+  process.stderr.write(`${text}\n`);
+}
+
+function main(): void {
+  const opts = parseOptions(process.argv);
+  if (opts.worker !== undefined) {
+    const job = JSON.parse(opts.worker) as Job;
+    if (job.kind === 'torch') throw new Error('a worker runs charlm jobs only');
+    process.stdout.write(`${JSON.stringify(runOursJob(job))}\n`);
+    return;
+  }
+  if (!existsSync(opts.corpus)) throw new Error(`corpus not found: ${opts.corpus}`);
+
+  const loadAverageBefore = loadavg()[0]!;
+  const notes: string[] = [];
+  const { kernels } = benchKernels(opts.kernels, 1);
+  if (opts.kernels === 'native' && kernels.name !== 'native') {
+    notes.push(`the native kernel is not built here, so the ${kernels.name} kernels ran instead`);
+  }
+  const isReference = kernels.name === 'reference';
+  let configs = opts.configs ?? (opts.short ? ['S', 'M'] as BenchConfigName[] : [...BENCH_CONFIG_NAMES]);
+  if (opts.short && opts.configs !== undefined && configs.includes('L')) {
+    configs = configs.filter((c) => c !== 'L');
+    notes.push('--short leaves out L');
+  }
+  if (isReference && configs.includes('L')) {
+    configs = configs.filter((c) => c !== 'L');
+    notes.push('the reference kernels take minutes per step on L, so L was skipped');
+  }
+  if (isReference) {
+    notes.push('the reference kernels are plain loops: each window is a single step, after a single warm-up step');
+  }
+  const hasKnob = kernelsHaveThreadKnob(opts.kernels);
+  // PyTorch runs at every thread count asked for; charlm only at those its kernel can use.
+  const threads = opts.threads ?? (opts.short ? [1] : [1, 2]);
+  if (!hasKnob && threads.some((t) => t !== 1)) {
+    notes.push(`the ${kernels.name} kernel has no thread setting, so charlm ran single-threaded only`);
+  }
+  const plan = isReference ? (opts.short ? PLANS.referenceShort : PLANS.reference) : opts.short ? PLANS.short : PLANS.full;
+
+  let withTorch = opts.vsTorch;
+  if (withTorch && !torchAvailable()) {
+    log('bench: /usr/bin/python3 cannot import torch, so PyTorch is left out ' +
+      '(apt-get install -y python3-torch libopenblas0-pthread); running charlm only');
+    notes.push('PyTorch not available: charlm only');
+    withTorch = false;
+  }
+
+  // Alternate the peers config by config (ours S, torch S, ours M, ...) so that drifts in the machine's speed hit both.
+  const jobs: Job[] = [];
+  const torchPlan = opts.short ? PLANS.short : PLANS.full;
+  for (const config of configs) {
+    for (const t of threads) {
+      if (hasKnob || t === 1) jobs.push({ kind: 'ours-train', config, kernels: opts.kernels, threads: t, plan, corpus: opts.corpus });
+      if (withTorch) {
+        jobs.push({ kind: 'torch', config, ompThreads: 1, blasThreads: t, plan: torchPlan, corpus: opts.corpus,
+          generateChars: config === 'M' && t === threads[0] ? (opts.short ? 500 : 2000) : 0 });
+      }
+    }
+    if (withTorch && threads.includes(2) && !opts.short) {
+      // REFERENCE.md's other PyTorch setting: two OpenMP threads beside two BLAS threads (oversubscribed, slower).
+      jobs.push({ kind: 'torch', config, ompThreads: 2, blasThreads: 2, plan: torchPlan, corpus: opts.corpus, generateChars: 0 });
+    }
+  }
+  if (withTorch && !configs.includes('M')) {
+    jobs.push({ kind: 'torch', config: 'M', ompThreads: 1, blasThreads: 1, corpus: opts.corpus, generateChars: opts.short ? 500 : 2000,
+      plan: { warmupSeconds: 0, minWarmupSteps: 1, windowSeconds: 0, windows: 1 } });
+    notes.push('PyTorch generation ran in a separate M job; its one-window training figure is not shown');
+  }
+  jobs.push({ kind: 'ours-decode', config: 'M', kernels: opts.kernels, threads: 1, plan: opts.short ? PLANS.short : PLANS.full,
+    corpus: opts.corpus, generateCharsPerWindow: isReference ? 20 : 100, beamWidth: 8, beamLength: isReference ? 8 : 64 });
+
+  const benchScript = fileURLToPath(import.meta.url);
+  const results: JobResult[] = [];
+  for (const job of jobs) {
+    const label = job.kind === 'torch' ? `PyTorch ${job.config}, ${job.ompThreads} OpenMP + ${job.blasThreads} BLAS threads`
+      : job.kind === 'ours-train' ? `charlm ${job.config}, ${job.threads} thread${job.threads === 1 ? '' : 's'}`
+        : 'charlm generation and beam search (M)';
+    log(`bench: ${label}...`);
+    results.push(spawnJob(job, benchScript, TORCH_SCRIPT));
+  }
+  // Name the kernel the children actually ran (the parent only chose the plan with it).
+  const ran = [...new Set(results.flatMap((r) => (r.kind === 'torch' ? [] : [r.kernelsName])))];
+  const report = buildReport(results, {
+    kernels: ran.length > 0 ? ran.join(' + ') : kernels.name, short: opts.short, corpusPath: opts.corpus, vocabSize: loadCorpus(opts.corpus).vocab.size,
+    configs, notes, loadAverageBefore,
+  });
+  if (opts.json) process.stdout.write(`${JSON.stringify(report)}\n`);
+  else process.stdout.write(`${renderReport(report)}\n`);
+}
+
+try {
+  main();
+} catch (e) {
+  process.stderr.write(`bench: ${(e as Error).message}\n`);
+  process.exitCode = 1;
+}

@@ -1,0 +1,363 @@
+// N-API entry points of charlm_native.node: unpacks JavaScript arguments (typed arrays, offsets, sizes), checks every
+// access stays inside its buffer, and calls the C++ kernels. No JavaScript objects are created per call.
+#include <node_api.h>
+
+#include <cmath>
+#include <cstdint>
+
+#include "ops.h"
+#include "simd.h"
+
+namespace charlm {
+namespace {
+
+// One call's arguments. The accessors record the first problem (and throw it) so a function can read all its arguments
+// and check ok() once.
+class Call {
+ public:
+  Call(napi_env env, napi_callback_info info) : env_(env) {
+    if (napi_get_cb_info(env, info, &argc_, argv_, nullptr, nullptr) != napi_ok) fail("bad call");
+  }
+  bool ok() const { return !failed_; }
+
+  double num(size_t i) {
+    double v = 0;
+    if (!failed_ && (i >= argc_ || napi_get_value_double(env_, argv_[i], &v) != napi_ok)) typeError("expected a number");
+    return v;
+  }
+  // A non-negative integer (sizes, offsets, leading dimensions).
+  long count(size_t i) {
+    const double v = num(i);
+    if (!failed_ && !(v >= 0 && v <= 9.0e15 && v == std::floor(v))) rangeError("expected a non-negative integer");
+    return failed_ ? 0 : long(v);
+  }
+  bool flag(size_t i) {
+    bool v = false;
+    if (!failed_ && (i >= argc_ || napi_get_value_bool(env_, argv_[i], &v) != napi_ok)) typeError("expected a boolean");
+    return v;
+  }
+  bool isNull(size_t i) {
+    napi_valuetype t = napi_undefined;
+    if (i < argc_) napi_typeof(env_, argv_[i], &t);
+    return t == napi_null || t == napi_undefined;
+  }
+  // Float32Array argument i, offset off, of which `extent` elements from off on are accessed.
+  float* floats(size_t i, long off, long extent) {
+    napi_typedarray_type type;
+    size_t length = 0;
+    void* data = nullptr;
+    if (failed_) return nullptr;
+    if (i >= argc_ || napi_get_typedarray_info(env_, argv_[i], &type, &length, &data, nullptr, nullptr) != napi_ok ||
+        type != napi_float32_array) {
+      typeError("native kernels take Float32Array buffers");
+      return nullptr;
+    }
+    if (extent > 0 && off + extent > long(length)) {
+      rangeError("buffer access out of bounds");
+      return nullptr;
+    }
+    return static_cast<float*>(data) + off;
+  }
+  // Ids argument i (Uint16Array, Uint32Array or Int32Array): `count` ids from off, each checked to lie in [0, limit).
+  struct Ids {
+    napi_typedarray_type type;
+    const void* data;
+  };
+  Ids ids(size_t i, long off, long n, long limit) {
+    Ids out{napi_uint16_array, nullptr};
+    size_t length = 0;
+    void* data = nullptr;
+    if (failed_) return out;
+    if (i >= argc_ || napi_get_typedarray_info(env_, argv_[i], &out.type, &length, &data, nullptr, nullptr) != napi_ok ||
+        (out.type != napi_uint16_array && out.type != napi_uint32_array && out.type != napi_int32_array)) {
+      typeError("ids must be a Uint16Array, Uint32Array or Int32Array");
+      return out;
+    }
+    if (n > 0 && off + n > long(length)) {
+      rangeError("ids access out of bounds");
+      return out;
+    }
+    for (long r = 0; r < n; ++r) {
+      long id = 0;
+      switch (out.type) {
+        case napi_uint16_array: id = static_cast<const uint16_t*>(data)[off + r]; break;
+        case napi_uint32_array: id = static_cast<const uint32_t*>(data)[off + r]; break;
+        default: id = static_cast<const int32_t*>(data)[off + r]; break;
+      }
+      if (id < 0 || id >= limit) {
+        rangeError("id out of range for the vocabulary");
+        return out;
+      }
+    }
+    switch (out.type) {
+      case napi_uint16_array: out.data = static_cast<const uint16_t*>(data) + off; break;
+      case napi_uint32_array: out.data = static_cast<const uint32_t*>(data) + off; break;
+      default: out.data = static_cast<const int32_t*>(data) + off; break;
+    }
+    return out;
+  }
+  napi_value number(double v) {
+    napi_value out = nullptr;
+    napi_create_double(env_, v, &out);
+    return out;
+  }
+
+ private:
+  void fail(const char* msg) {
+    if (!failed_) napi_throw_error(env_, nullptr, msg);
+    failed_ = true;
+  }
+  void typeError(const char* msg) {
+    if (!failed_) napi_throw_type_error(env_, nullptr, msg);
+    failed_ = true;
+  }
+  void rangeError(const char* msg) {
+    if (!failed_) napi_throw_range_error(env_, nullptr, msg);
+    failed_ = true;
+  }
+  napi_env env_;
+  size_t argc_ = 16;
+  napi_value argv_[16];
+  bool failed_ = false;
+};
+
+// Elements a rows × cols matrix with leading dimension ld spans.
+long extent(long rows, long cols, long ld) { return rows == 0 || cols == 0 ? 0 : (rows - 1) * ld + cols; }
+
+// Calls f with the ids pointer cast to its element type.
+template <typename F>
+auto withIds(const Call::Ids& ids, F f) {
+  switch (ids.type) {
+    case napi_uint16_array: return f(static_cast<const uint16_t*>(ids.data));
+    case napi_uint32_array: return f(static_cast<const uint32_t*>(ids.data));
+    default: return f(static_cast<const int32_t*>(ids.data));
+  }
+}
+
+#define ENTRY(name) napi_value name(napi_env env, napi_callback_info info)
+
+ENTRY(Gemm) {
+  Call a(env, info);
+  const bool tA = a.flag(0), tB = a.flag(1);
+  const long m = a.count(2), n = a.count(3), k = a.count(4);
+  const float alpha = float(a.num(5));
+  const long aOff = a.count(7), lda = a.count(8), bOff = a.count(10), ldb = a.count(11);
+  const float beta = float(a.num(12));
+  const long cOff = a.count(14), ldc = a.count(15);
+  const float* A = a.floats(6, aOff, tA ? extent(k, m, lda) : extent(m, k, lda));
+  const float* B = a.floats(9, bOff, tB ? extent(n, k, ldb) : extent(k, n, ldb));
+  float* C = a.floats(13, cOff, extent(m, n, ldc));
+  if (a.ok()) sgemm(tA, tB, int(m), int(n), int(k), alpha, A, lda, B, ldb, beta, C, ldc);
+  return nullptr;
+}
+
+ENTRY(AddRowVector) {  // (x, xOff, rows, cols, v, vOff)
+  Call a(env, info);
+  const long xOff = a.count(1), rows = a.count(2), cols = a.count(3), vOff = a.count(5);
+  float* x = a.floats(0, xOff, rows * cols);
+  const float* v = a.floats(4, vOff, rows > 0 ? cols : 0);
+  if (a.ok()) addRowVector(x, int(rows), int(cols), v);
+  return nullptr;
+}
+
+ENTRY(SumRows) {  // (x, xOff, rows, cols, out, outOff)
+  Call a(env, info);
+  const long xOff = a.count(1), rows = a.count(2), cols = a.count(3), oOff = a.count(5);
+  const float* x = a.floats(0, xOff, rows * cols);
+  float* out = a.floats(4, oOff, cols);
+  if (a.ok()) sumRows(x, int(rows), int(cols), out);
+  return nullptr;
+}
+
+ENTRY(GatherColumns) {  // (w, wOff, G, V, ids, idsOff, rows, out, outOff)
+  Call a(env, info);
+  const long wOff = a.count(1), G = a.count(2), V = a.count(3), idsOff = a.count(5), rows = a.count(6), oOff = a.count(8);
+  const float* w = a.floats(0, wOff, rows > 0 ? G * V : 0);
+  const Call::Ids ids = a.ids(4, idsOff, rows, V);
+  float* out = a.floats(7, oOff, rows * G);
+  if (a.ok()) withIds(ids, [&](auto p) { gatherColumns(w, int(G), int(V), p, int(rows), out); });
+  return nullptr;
+}
+
+ENTRY(ScatterAddColumns) {  // (dOut, dOutOff, rows, G, ids, idsOff, dW, dwOff, V)
+  Call a(env, info);
+  const long dOff = a.count(1), rows = a.count(2), G = a.count(3), idsOff = a.count(5), dwOff = a.count(7), V = a.count(8);
+  const float* dOut = a.floats(0, dOff, rows * G);
+  const Call::Ids ids = a.ids(4, idsOff, rows, V);
+  float* dW = a.floats(6, dwOff, rows > 0 ? G * V : 0);
+  if (a.ok()) withIds(ids, [&](auto p) { scatterAddColumns(dOut, int(rows), int(G), p, dW, int(V)); });
+  return nullptr;
+}
+
+ENTRY(LstmCellForward) {  // (gates, gOff, cPrev, cpOff, c, cOff, h, hOff, B, H)
+  Call a(env, info);
+  const long B = a.count(8), H = a.count(9);
+  float* gates = a.floats(0, a.count(1), B * 4 * H);
+  const float* cPrev = a.floats(2, a.count(3), B * H);
+  float* c = a.floats(4, a.count(5), B * H);
+  float* h = a.floats(6, a.count(7), B * H);
+  if (a.ok()) lstmCellForward(gates, cPrev, c, h, int(B), int(H));
+  return nullptr;
+}
+
+ENTRY(LstmCellBackward) {  // (gates, gOff, cPrev, cpOff, c, cOff, dH, dhOff, dC, dcOff, dGates, dgOff, B, H)
+  Call a(env, info);
+  const long B = a.count(12), H = a.count(13);
+  const float* gates = a.floats(0, a.count(1), B * 4 * H);
+  const float* cPrev = a.floats(2, a.count(3), B * H);
+  const float* c = a.floats(4, a.count(5), B * H);
+  const float* dH = a.floats(6, a.count(7), B * H);
+  float* dC = a.floats(8, a.count(9), B * H);
+  float* dGates = a.floats(10, a.count(11), B * 4 * H);
+  if (a.ok()) lstmCellBackward(gates, cPrev, c, dH, dC, dGates, int(B), int(H));
+  return nullptr;
+}
+
+ENTRY(GruCellForward) {  // (gx, gxOff, gh, ghOff, hPrev, hpOff, h, hOff, B, H)
+  Call a(env, info);
+  const long B = a.count(8), H = a.count(9);
+  float* gx = a.floats(0, a.count(1), B * 3 * H);
+  const float* gh = a.floats(2, a.count(3), B * 3 * H);
+  const float* hPrev = a.floats(4, a.count(5), B * H);
+  float* h = a.floats(6, a.count(7), B * H);
+  if (a.ok()) gruCellForward(gx, gh, hPrev, h, int(B), int(H));
+  return nullptr;
+}
+
+ENTRY(GruCellBackward) {  // (gx, gxOff, gh, ghOff, hPrev, hpOff, dH, dhOff, dGx, dgxOff, dGh, dghOff, dHPrev, dhpOff, B, H)
+  Call a(env, info);
+  const long B = a.count(14), H = a.count(15);
+  const float* gx = a.floats(0, a.count(1), B * 3 * H);
+  const float* gh = a.floats(2, a.count(3), B * 3 * H);
+  const float* hPrev = a.floats(4, a.count(5), B * H);
+  const float* dH = a.floats(6, a.count(7), B * H);
+  float* dGx = a.floats(8, a.count(9), B * 3 * H);
+  float* dGh = a.floats(10, a.count(11), B * 3 * H);
+  float* dHPrev = a.floats(12, a.count(13), B * H);
+  if (a.ok()) gruCellBackward(gx, gh, hPrev, dH, dGx, dGh, dHPrev, int(B), int(H));
+  return nullptr;
+}
+
+ENTRY(ActivationForward) {  // (x, xOff, n, relu)
+  Call a(env, info);
+  const long n = a.count(2);
+  float* x = a.floats(0, a.count(1), n);
+  const bool relu = a.flag(3);
+  if (a.ok()) activationForward(x, n, relu);
+  return nullptr;
+}
+
+ENTRY(ActivationBackward) {  // (y, yOff, dH, dhOff, dPre, dpOff, n, relu)
+  Call a(env, info);
+  const long n = a.count(6);
+  const float* y = a.floats(0, a.count(1), n);
+  const float* dH = a.floats(2, a.count(3), n);
+  float* dPre = a.floats(4, a.count(5), n);
+  const bool relu = a.flag(7);
+  if (a.ok()) activationBackward(y, dH, dPre, n, relu);
+  return nullptr;
+}
+
+ENTRY(SoftmaxCrossEntropy) {  // (logits, lOff, rows, V, targets, tOff, dLogits | null, dOff, gradScale) → Σ nats
+  Call a(env, info);
+  const long lOff = a.count(1), rows = a.count(2), V = a.count(3), tOff = a.count(5), dOff = a.count(7);
+  const float gradScale = float(a.num(8));
+  const float* logits = a.floats(0, lOff, rows * V);
+  const Call::Ids targets = a.ids(4, tOff, rows, V);
+  float* d = a.isNull(6) ? nullptr : a.floats(6, dOff, rows * V);
+  if (!a.ok()) return nullptr;
+  const double loss =
+      withIds(targets, [&](auto p) { return softmaxCrossEntropy(logits, int(rows), int(V), p, d, gradScale); });
+  return a.number(loss);
+}
+
+ENTRY(LogSoftmaxRows) {  // (x, xOff, rows, V, temperature, out, outOff)
+  Call a(env, info);
+  const long rows = a.count(2), V = a.count(3);
+  const float* x = a.floats(0, a.count(1), rows * V);
+  const float temperature = float(a.num(4));
+  float* out = a.floats(5, a.count(6), rows * V);
+  if (a.ok()) logSoftmaxRows(x, int(rows), int(V), temperature, out);
+  return nullptr;
+}
+
+ENTRY(Mul) {  // (x, xOff, y, yOff, out, outOff, n)
+  Call a(env, info);
+  const long n = a.count(6);
+  const float* x = a.floats(0, a.count(1), n);
+  const float* y = a.floats(2, a.count(3), n);
+  float* out = a.floats(4, a.count(5), n);
+  if (a.ok()) mul(x, y, out, n);
+  return nullptr;
+}
+
+ENTRY(Axpy) {  // (n, alpha, x, xOff, y, yOff)
+  Call a(env, info);
+  const long n = a.count(0);
+  const float alpha = float(a.num(1));
+  const float* x = a.floats(2, a.count(3), n);
+  float* y = a.floats(4, a.count(5), n);
+  if (a.ok()) axpy(n, alpha, x, y);
+  return nullptr;
+}
+
+ENTRY(Scale) {  // (x, xOff, n, alpha)
+  Call a(env, info);
+  const long n = a.count(2);
+  float* x = a.floats(0, a.count(1), n);
+  const float alpha = float(a.num(3));
+  if (a.ok()) scale(x, n, alpha);
+  return nullptr;
+}
+
+ENTRY(SumSquares) {  // (x, xOff, n) → Σ x² in float64
+  Call a(env, info);
+  const long n = a.count(2);
+  const float* x = a.floats(0, a.count(1), n);
+  return a.ok() ? a.number(sumSquares(x, n)) : nullptr;
+}
+
+ENTRY(SetThreads) {  // (threads) → threads in effect
+  Call a(env, info);
+  const long t = a.count(0);
+  return a.ok() ? a.number(setGemmThreads(int(t))) : nullptr;
+}
+
+ENTRY(VectorWidth) {  // → float lanes per SIMD vector this build uses (16 = AVX-512, 8 = AVX2, 4 = SSE/NEON/portable)
+  Call a(env, info);
+  return a.number(VL);
+}
+
+napi_value Init(napi_env env, napi_value exports) {
+#if defined(__AVX512F__) && (defined(__x86_64__) || defined(__i386__))
+  // Built with -march=native: refuse to load (instead of dying on an illegal instruction) if the binary was moved to a
+  // CPU without AVX-512. The loader then falls back to the reference kernels.
+  if (!__builtin_cpu_supports("avx512f")) {
+    napi_throw_error(env, nullptr, "charlm_native was built for a CPU with AVX-512");
+    return nullptr;
+  }
+#elif defined(__AVX2__) && (defined(__x86_64__) || defined(__i386__))
+  if (!__builtin_cpu_supports("avx2") || !__builtin_cpu_supports("fma")) {
+    napi_throw_error(env, nullptr, "charlm_native was built for a CPU with AVX2 and FMA");
+    return nullptr;
+  }
+#endif
+  const napi_property_descriptor props[] = {
+#define FN(js, c) {js, nullptr, c, nullptr, nullptr, nullptr, napi_default, nullptr}
+      FN("gemm", Gemm), FN("addRowVector", AddRowVector), FN("sumRows", SumRows), FN("gatherColumns", GatherColumns),
+      FN("scatterAddColumns", ScatterAddColumns), FN("lstmCellForward", LstmCellForward),
+      FN("lstmCellBackward", LstmCellBackward), FN("gruCellForward", GruCellForward),
+      FN("gruCellBackward", GruCellBackward), FN("activationForward", ActivationForward),
+      FN("activationBackward", ActivationBackward), FN("softmaxCrossEntropy", SoftmaxCrossEntropy),
+      FN("logSoftmaxRows", LogSoftmaxRows), FN("mul", Mul), FN("axpy", Axpy), FN("scale", Scale),
+      FN("sumSquares", SumSquares), FN("setThreads", SetThreads), FN("vectorWidth", VectorWidth),
+#undef FN
+  };
+  napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
+  return exports;
+}
+
+}  // namespace
+}  // namespace charlm
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, charlm::Init)

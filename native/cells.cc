@@ -1,0 +1,132 @@
+// Fused recurrent cells (LSTM, GRU) and the vanilla RNN's activations, forward and backward, vectorised along the hidden
+// units of each row. The equations are those of src/tensor/kernels.ts; the matrix products around them are not here.
+#include "ops.h"
+#include "simd.h"
+
+namespace charlm {
+namespace {
+
+// Calls body(j, width) over [0, H) in vector steps; the last step may be narrower than a vector.
+template <typename Body>
+inline void forLanes(int H, Body body) {
+  int j = 0;
+  for (; j + VL <= H; j += VL) body(j, VL);
+  if (j < H) body(j, H - j);
+}
+inline vf ld(const float* p, int w) { return w == VL ? load(p) : loadPartial(p, w); }
+inline void st(float* p, vf v, int w) {
+  if (w == VL) store(p, v);
+  else storePartial(p, v, w);
+}
+
+}  // namespace
+
+// gates (B, 4H) [i f g o]: pre-activations in, activations out. c = f ⊙ cPrev + i ⊙ g, h = o ⊙ tanh(c).
+void lstmCellForward(float* gates, const float* cPrev, float* c, float* h, int B, int H) {
+  for (int r = 0; r < B; ++r) {
+    float* gi = gates + long(r) * 4 * H;
+    float *gf = gi + H, *gg = gi + 2 * H, *go = gi + 3 * H;
+    const float* cp = cPrev + long(r) * H;
+    float* cr = c + long(r) * H;
+    float* hr = h + long(r) * H;
+    forLanes(H, [&](int j, int w) {
+      const vf i = vsigmoid(ld(gi + j, w)), f = vsigmoid(ld(gf + j, w));
+      const vf g = vtanh(ld(gg + j, w)), o = vsigmoid(ld(go + j, w));
+      const vf cNew = f * ld(cp + j, w) + i * g;
+      st(gi + j, i, w);
+      st(gf + j, f, w);
+      st(gg + j, g, w);
+      st(go + j, o, w);
+      st(cr + j, cNew, w);
+      st(hr + j, o * vtanh(cNew), w);
+    });
+  }
+}
+
+// dC in: gradient into c_t from step t+1; out: gradient into c_{t−1}. dGates (B, 4H) overwritten with pre-activation grads.
+void lstmCellBackward(const float* gates, const float* cPrev, const float* c, const float* dH, float* dC, float* dGates,
+                      int B, int H) {
+  const vf one = splat(1.0f);
+  for (int r = 0; r < B; ++r) {
+    const long g4 = long(r) * 4 * H, rh = long(r) * H;
+    const float *gi = gates + g4, *gf = gi + H, *gg = gi + 2 * H, *go = gi + 3 * H;
+    float *di = dGates + g4, *df = di + H, *dg = di + 2 * H, *dout = di + 3 * H;
+    forLanes(H, [&](int j, int w) {
+      const vf i = ld(gi + j, w), f = ld(gf + j, w), g = ld(gg + j, w), o = ld(go + j, w);
+      const vf dh = ld(dH + rh + j, w);
+      const vf tc = vtanh(ld(c + rh + j, w));
+      const vf dc = ld(dC + rh + j, w) + dh * o * (one - tc * tc);  // total gradient into c_t
+      const vf dO = dh * tc;
+      const vf dI = dc * g, dG = dc * i, dF = dc * ld(cPrev + rh + j, w);
+      st(dC + rh + j, dc * f, w);
+      st(di + j, dI * i * (one - i), w);
+      st(df + j, dF * f * (one - f), w);
+      st(dg + j, dG * (one - g * g), w);
+      st(dout + j, dO * o * (one - o), w);
+    });
+  }
+}
+
+// PyTorch's GRU: r = σ(gx_r + gh_r), z = σ(gx_z + gh_z), n = tanh(gx_n + r ⊙ gh_n), h = (1 − z) ⊙ n + z ⊙ hPrev.
+// gx (B, 3H) receives the activations [r z n]; gh is left as it was.
+void gruCellForward(float* gx, const float* gh, const float* hPrev, float* h, int B, int H) {
+  const vf one = splat(1.0f);
+  for (int row = 0; row < B; ++row) {
+    const long g3 = long(row) * 3 * H, rh = long(row) * H;
+    float *xr = gx + g3, *xz = xr + H, *xn = xr + 2 * H;
+    const float *hr = gh + g3, *hz = hr + H, *hn = hr + 2 * H;
+    forLanes(H, [&](int j, int w) {
+      const vf r = vsigmoid(ld(xr + j, w) + ld(hr + j, w));
+      const vf z = vsigmoid(ld(xz + j, w) + ld(hz + j, w));
+      const vf n = vtanh(ld(xn + j, w) + r * ld(hn + j, w));
+      st(xr + j, r, w);
+      st(xz + j, z, w);
+      st(xn + j, n, w);
+      st(h + rh + j, (one - z) * n + z * ld(hPrev + rh + j, w), w);
+    });
+  }
+}
+
+// dGx and dGh (B, 3H) are overwritten; dHPrev (B, H) gets only the direct path z ⊙ dH (the caller adds dGh·W_hh).
+void gruCellBackward(const float* gx, const float* gh, const float* hPrev, const float* dH, float* dGx, float* dGh,
+                     float* dHPrev, int B, int H) {
+  const vf one = splat(1.0f);
+  for (int row = 0; row < B; ++row) {
+    const long g3 = long(row) * 3 * H, rh = long(row) * H;
+    const float *ar = gx + g3, *az = ar + H, *an = ar + 2 * H, *hn = gh + g3 + 2 * H;
+    float *dxr = dGx + g3, *dxz = dxr + H, *dxn = dxr + 2 * H;
+    float *dhr = dGh + g3, *dhz = dhr + H, *dhn = dhr + 2 * H;
+    forLanes(H, [&](int j, int w) {
+      const vf r = ld(ar + j, w), z = ld(az + j, w), n = ld(an + j, w), ghn = ld(hn + j, w);
+      const vf dh = ld(dH + rh + j, w);
+      const vf dz = dh * (ld(hPrev + rh + j, w) - n);
+      const vf dnPre = dh * (one - z) * (one - n * n);
+      const vf drPre = dnPre * ghn * r * (one - r);
+      const vf dzPre = dz * z * (one - z);
+      st(dxr + j, drPre, w);
+      st(dxz + j, dzPre, w);
+      st(dxn + j, dnPre, w);
+      st(dhr + j, drPre, w);
+      st(dhz + j, dzPre, w);
+      st(dhn + j, dnPre * r, w);
+      st(dHPrev + rh + j, dh * z, w);
+    });
+  }
+}
+
+void activationForward(float* x, long n, bool relu) {
+  long i = 0;
+  for (; i + VL <= n; i += VL) store(x + i, relu ? vmaxZero(load(x + i)) : vtanh(load(x + i)));
+  if (i < n) storePartial(x + i, relu ? vmaxZero(loadPartial(x + i, n - i)) : vtanh(loadPartial(x + i, n - i)), n - i);
+}
+
+// From the activated values y: tanh' = 1 − y², ReLU' = [y > 0].
+void activationBackward(const float* y, const float* dH, float* dPre, long n, bool relu) {
+  const vf one = splat(1.0f), zero = splat(0.0f);
+  auto grad = [&](vf yv, vf dh) { return relu ? (yv > zero ? dh : zero) : dh * (one - yv * yv); };
+  long i = 0;
+  for (; i + VL <= n; i += VL) store(dPre + i, grad(load(y + i), load(dH + i)));
+  if (i < n) storePartial(dPre + i, grad(loadPartial(y + i, n - i), loadPartial(dH + i, n - i)), n - i);
+}
+
+}  // namespace charlm

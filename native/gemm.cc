@@ -1,0 +1,291 @@
+// Single-precision matrix multiply (BLAS sgemm semantics, row-major), blocked and register-tiled in the style of BLIS /
+// GotoBLAS: panels of op(A) and op(B) are packed into aligned scratch so that the micro-kernel streams both from cache with
+// unit stride whatever the transposes. Splitting the work across threads lives in gemm-threads.cc, not here.
+#include <algorithm>
+#include <cstdlib>
+
+#include "gemm.h"
+#include "simd.h"
+
+#if defined(__AVX512F__)
+#include <immintrin.h>
+#endif
+
+namespace charlm {
+namespace {
+
+// Micro-tile MR rows × NR columns of C held in registers: 8×32 uses 16 of the 32 AVX-512 registers for accumulators,
+// 6×16 uses 12 of the 16 AVX2 registers.
+#if defined(CHARLM_MR)
+constexpr int MR = CHARLM_MR, NV = CHARLM_NV;
+#elif defined(__AVX512F__)
+constexpr int MR = 8, NV = 2;
+#elif defined(__AVX__)
+constexpr int MR = 6, NV = 2;
+#else
+constexpr int MR = 4, NV = 2;
+#endif
+constexpr int NR = NV * VL;  // NV vectors per row of the tile
+// KC·NR floats of packed B (one micro-panel) stay in L1 while every micro-panel of A streams past it; MC·KC floats of A stay
+// in L2; KC·NC floats of B sit in L2/L3.
+#ifndef CHARLM_KC
+#define CHARLM_KC 256
+#endif
+constexpr int KC = CHARLM_KC;
+constexpr int MC = MR * 16;
+constexpr int NC = NR * (2048 / NR);
+// With this few rows, packing B would cost more than it saves: the small-m path reads B in place.
+constexpr int SMALL_M = 4;
+
+struct Scratch {
+  float* a = nullptr;
+  float* b = nullptr;
+  Scratch() {
+    a = static_cast<float*>(std::aligned_alloc(64, sizeof(float) * MC * KC));
+    b = static_cast<float*>(std::aligned_alloc(64, sizeof(float) * KC * NC));
+  }
+  ~Scratch() {
+    std::free(a);
+    std::free(b);
+  }
+};
+
+// Packs rows [0, mc) × columns [0, kc) of op(A) into MR-row micro-panels: element (i, p) of panel q at q·MR·kc + p·MR + i.
+// Rows past mc are zero so that the micro-kernel never branches.
+void packA(const float* a, long lda, bool transA, int mc, int kc, float* dst) {
+  for (int q = 0; q < mc; q += MR) {
+    const int mr = std::min(MR, mc - q);
+    if (transA) {  // op(A)(i, p) = a[p·lda + i]: each p gives mr contiguous values
+      for (int p = 0; p < kc; ++p) {
+        const float* src = a + p * lda + q;
+        for (int i = 0; i < mr; ++i) dst[p * MR + i] = src[i];
+        for (int i = mr; i < MR; ++i) dst[p * MR + i] = 0.0f;
+      }
+    } else {  // op(A)(i, p) = a[i·lda + p]
+      for (int i = 0; i < mr; ++i) {
+        const float* src = a + (q + i) * lda;
+        for (int p = 0; p < kc; ++p) dst[p * MR + i] = src[p];
+      }
+      for (int i = mr; i < MR; ++i)
+        for (int p = 0; p < kc; ++p) dst[p * MR + i] = 0.0f;
+    }
+    dst += MR * kc;
+  }
+}
+
+#if defined(__AVX512F__)
+// dst[p·ldd + j] = src[j·lds + p] for a 16×16 block: the in-register transpose (unpack, then two 128-bit lane shuffles)
+// costs about a quarter of a cycle per element, against a cycle for scattered scalar stores.
+void transpose16(const float* src, long lds, float* dst, long ldd) {
+  __m512 r[16], t[16];
+  for (int j = 0; j < 16; ++j) r[j] = _mm512_loadu_ps(src + j * lds);
+  for (int j = 0; j < 16; j += 2) {
+    t[j] = _mm512_unpacklo_ps(r[j], r[j + 1]);
+    t[j + 1] = _mm512_unpackhi_ps(r[j], r[j + 1]);
+  }
+  for (int j = 0; j < 16; j += 4) {
+    r[j] = _mm512_castpd_ps(_mm512_unpacklo_pd(_mm512_castps_pd(t[j]), _mm512_castps_pd(t[j + 2])));
+    r[j + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(_mm512_castps_pd(t[j]), _mm512_castps_pd(t[j + 2])));
+    r[j + 2] = _mm512_castpd_ps(_mm512_unpacklo_pd(_mm512_castps_pd(t[j + 1]), _mm512_castps_pd(t[j + 3])));
+    r[j + 3] = _mm512_castpd_ps(_mm512_unpackhi_pd(_mm512_castps_pd(t[j + 1]), _mm512_castps_pd(t[j + 3])));
+  }
+  for (int j = 0; j < 4; ++j) {
+    t[j] = _mm512_shuffle_f32x4(r[j], r[j + 4], 0x88);
+    t[j + 4] = _mm512_shuffle_f32x4(r[j], r[j + 4], 0xdd);
+    t[j + 8] = _mm512_shuffle_f32x4(r[j + 8], r[j + 12], 0x88);
+    t[j + 12] = _mm512_shuffle_f32x4(r[j + 8], r[j + 12], 0xdd);
+  }
+  for (int j = 0; j < 8; ++j) {
+    _mm512_storeu_ps(dst + j * ldd, _mm512_shuffle_f32x4(t[j], t[j + 8], 0x88));
+    _mm512_storeu_ps(dst + (j + 8) * ldd, _mm512_shuffle_f32x4(t[j], t[j + 8], 0xdd));
+  }
+}
+#endif
+
+// Packs rows [0, kc) × columns [0, nc) of op(B) into NR-column micro-panels: element (p, j) of panel r at r·NR·kc + p·NR + j.
+void packB(const float* b, long ldb, bool transB, int kc, int nc, float* dst) {
+  for (int r = 0; r < nc; r += NR) {
+    const int nr = std::min(NR, nc - r);
+    if (!transB) {  // op(B)(p, j) = b[p·ldb + j]: rows of B are contiguous
+      for (int p = 0; p < kc; ++p) {
+        const float* src = b + p * ldb + r;
+        if (nr == NR) {
+          for (int v = 0; v < NV; ++v) store(dst + p * NR + v * VL, load(src + v * VL));
+        } else {
+          for (int j = 0; j < nr; ++j) dst[p * NR + j] = src[j];
+          for (int j = nr; j < NR; ++j) dst[p * NR + j] = 0.0f;
+        }
+      }
+    } else {  // op(B)(p, j) = b[j·ldb + p]: a transpose, read along rows of the stored B
+#if defined(__AVX512F__)
+      if (nr == NR && NR % 16 == 0) {
+        int p = 0;
+        for (; p + 16 <= kc; p += 16)
+          for (int j = 0; j < NR; j += 16) transpose16(b + (r + j) * ldb + p, ldb, dst + p * NR + j, NR);
+        for (int j = 0; j < NR; ++j)
+          for (int pp = p; pp < kc; ++pp) dst[pp * NR + j] = b[(r + j) * ldb + pp];
+        dst += NR * kc;
+        continue;
+      }
+#endif
+      for (int j = 0; j < nr; ++j) {
+        const float* src = b + (r + j) * ldb;
+        for (int p = 0; p < kc; ++p) dst[p * NR + j] = src[p];
+      }
+      for (int j = nr; j < NR; ++j)
+        for (int p = 0; p < kc; ++p) dst[p * NR + j] = 0.0f;
+    }
+    dst += NR * kc;
+  }
+}
+
+// One MR×NR tile of C: acc = Σ_p a[p]·b[p] over the packed micro-panels, then C = alpha·acc + beta·C (C not read when beta = 0).
+// Edge tiles (mr < MR or nr < NR) go through a local tile so the loop above stays branch-free.
+void microKernel(int kc, const float* __restrict a, const float* __restrict b, float* c, long ldc, int mr, int nr,
+                 float alpha, float beta) {
+  vf acc[MR][NV];
+#pragma GCC unroll 16
+  for (int i = 0; i < MR; ++i)
+#pragma GCC unroll 4
+    for (int v = 0; v < NV; ++v) acc[i][v] = vf{};
+  for (int p = 0; p < kc; ++p) {
+    vf bv[NV];
+#pragma GCC unroll 4
+    for (int v = 0; v < NV; ++v) bv[v] = *reinterpret_cast<const vf*>(b + v * VL);
+#pragma GCC unroll 16
+    for (int i = 0; i < MR; ++i) {
+      const vf ai = splat(a[i]);
+#pragma GCC unroll 4
+      for (int v = 0; v < NV; ++v) acc[i][v] += ai * bv[v];
+    }
+    a += MR;
+    b += NR;
+  }
+  const vf va = splat(alpha), vb = splat(beta);
+  if (mr == MR && nr == NR) {
+#pragma GCC unroll 16
+    for (int i = 0; i < MR; ++i) {
+      float* ci = c + i * ldc;
+#pragma GCC unroll 4
+      for (int v = 0; v < NV; ++v) {
+        if (beta == 0.0f) store(ci + v * VL, va * acc[i][v]);
+        else store(ci + v * VL, va * acc[i][v] + vb * load(ci + v * VL));
+      }
+    }
+    return;
+  }
+  alignas(64) float tile[MR * NR];
+  for (int i = 0; i < MR; ++i)
+    for (int v = 0; v < NV; ++v) store(tile + i * NR + v * VL, acc[i][v]);
+  for (int i = 0; i < mr; ++i) {
+    float* ci = c + i * ldc;
+    for (int j = 0; j < nr; ++j) ci[j] = beta == 0.0f ? alpha * tile[i * NR + j] : alpha * tile[i * NR + j] + beta * ci[j];
+  }
+}
+
+// C (m ≤ SMALL_M rows) without packing B: op(A) rows are copied out once; each column block of op(B) is then read in place.
+void smallM(bool transA, bool transB, int m, int n, int k, float alpha, const float* a, long lda, const float* b, long ldb,
+            float beta, float* c, long ldc) {
+  thread_local float* rows = nullptr;
+  thread_local long rowsCap = 0;
+  if (rowsCap < long(SMALL_M) * k) {
+    std::free(rows);
+    rowsCap = long(SMALL_M) * k;
+    rows = static_cast<float*>(std::aligned_alloc(64, sizeof(float) * ((rowsCap + 15) / 16 * 16)));
+  }
+  for (int i = 0; i < m; ++i)
+    for (int p = 0; p < k; ++p) rows[long(i) * k + p] = transA ? a[p * lda + i] : a[i * lda + p];
+  auto put = [&](int i, int j, float sum) {
+    float* cij = c + i * ldc + j;
+    *cij = beta == 0.0f ? alpha * sum : alpha * sum + beta * *cij;
+  };
+  if (!transB) {  // C[i, j..j+VL) = Σ_p A[i, p]·B[p, j..j+VL): axpy over rows of B
+    for (int j = 0; j < n; j += VL) {
+      const int w = std::min(VL, n - j);
+      vf acc[SMALL_M] = {};
+      for (int p = 0; p < k; ++p) {
+        const vf bp = w == VL ? load(b + p * ldb + j) : loadPartial(b + p * ldb + j, w);
+        for (int i = 0; i < m; ++i) acc[i] += splat(rows[long(i) * k + p]) * bp;
+      }
+      for (int i = 0; i < m; ++i)
+        for (int jj = 0; jj < w; ++jj) put(i, j + jj, acc[i][jj]);
+    }
+    return;
+  }
+  // transB: C[i, j] = A[i, :] · Bstored[j, :], dot products along k, four columns of C at a time for independent chains.
+  for (int i = 0; i < m; ++i) {
+    const float* ai = rows + long(i) * k;
+    int j = 0;
+    for (; j + 4 <= n; j += 4) {
+      const float* b0 = b + j * ldb;
+      vf s0{}, s1{}, s2{}, s3{};
+      int p = 0;
+      for (; p + VL <= k; p += VL) {
+        const vf x = load(ai + p);
+        s0 += x * load(b0 + p);
+        s1 += x * load(b0 + ldb + p);
+        s2 += x * load(b0 + 2 * ldb + p);
+        s3 += x * load(b0 + 3 * ldb + p);
+      }
+      if (p < k) {
+        const int w = k - p;
+        const vf x = loadPartial(ai + p, w);
+        s0 += x * loadPartial(b0 + p, w);
+        s1 += x * loadPartial(b0 + ldb + p, w);
+        s2 += x * loadPartial(b0 + 2 * ldb + p, w);
+        s3 += x * loadPartial(b0 + 3 * ldb + p, w);
+      }
+      put(i, j, hsum(s0));
+      put(i, j + 1, hsum(s1));
+      put(i, j + 2, hsum(s2));
+      put(i, j + 3, hsum(s3));
+    }
+    for (; j < n; ++j) {
+      const float* bj = b + j * ldb;
+      vf s{};
+      int p = 0;
+      for (; p + VL <= k; p += VL) s += load(ai + p) * load(bj + p);
+      if (p < k) s += loadPartial(ai + p, k - p) * loadPartial(bj + p, k - p);
+      put(i, j, hsum(s));
+    }
+  }
+}
+
+}  // namespace
+
+void sgemmSerial(bool transA, bool transB, int m, int n, int k, float alpha, const float* a, long lda, const float* b,
+                 long ldb, float beta, float* c, long ldc) {
+  if (m <= 0 || n <= 0) return;
+  if (k <= 0 || alpha == 0.0f) {  // BLAS: A and B are not read; C = beta·C
+    for (int i = 0; i < m; ++i)
+      for (int j = 0; j < n; ++j) c[i * ldc + j] = beta == 0.0f ? 0.0f : beta * c[i * ldc + j];
+    return;
+  }
+  if (m <= SMALL_M) return smallM(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+  thread_local Scratch scratch;
+  for (int jc = 0; jc < n; jc += NC) {
+    const int nc = std::min(NC, n - jc);
+    for (int pc = 0; pc < k; pc += KC) {
+      const int kc = std::min(KC, k - pc);
+      const float betaBlock = pc == 0 ? beta : 1.0f;  // later K blocks accumulate onto the first
+      packB(transB ? b + long(jc) * ldb + pc : b + long(pc) * ldb + jc, ldb, transB, kc, nc, scratch.b);
+      for (int ic = 0; ic < m; ic += MC) {
+        const int mc = std::min(MC, m - ic);
+        packA(transA ? a + long(pc) * lda + ic : a + long(ic) * lda + pc, lda, transA, mc, kc, scratch.a);
+        for (int jr = 0; jr < nc; jr += NR) {
+          const int nr = std::min(NR, nc - jr);
+          for (int ir = 0; ir < mc; ir += MR) {
+            const int mr = std::min(MR, mc - ir);
+            microKernel(kc, scratch.a + long(ir) * kc, scratch.b + long(jr) * kc, c + long(ic + ir) * ldc + jc + jr, ldc,
+                        mr, nr, alpha, betaBlock);
+          }
+        }
+      }
+    }
+  }
+}
+
+int gemmTileRows() { return MR; }
+int gemmTileCols() { return NR; }
+
+}  // namespace charlm

@@ -1,0 +1,178 @@
+// Row-wise and element-wise native kernels: bias add and its gradient, one-hot column gather / scatter-add, fused softmax
+// cross-entropy, log-softmax for decoding, and the small vector operations (mul, axpy, scale, sum of squares).
+#include <vector>
+
+#include "ops.h"
+#include "simd.h"
+
+namespace charlm {
+namespace {
+
+inline vf ld(const float* p, long w) { return w >= VL ? load(p) : loadPartial(p, int(w)); }
+inline void st(float* p, vf v, long w) {
+  if (w >= VL) store(p, v);
+  else storePartial(p, v, int(w));
+}
+// Lanes at or past `w` of a partial vector set to `fill` (so they do not count in a max or a sum).
+inline vf maskTail(vf v, long w, float fill) {
+  if (w >= VL) return v;
+  for (int l = int(w); l < VL; ++l) v[l] = fill;
+  return v;
+}
+
+// Per-thread scratch for the transposed weights of gather / scatter; grows, never shrinks.
+std::vector<float>& scratch(size_t size) {
+  thread_local std::vector<float> buf;
+  if (buf.size() < size) buf.resize(size);
+  return buf;
+}
+// Below this many rows the strided lookups are cheaper than transposing the whole G×V matrix first.
+constexpr int kTransposeRows = 8;
+
+}  // namespace
+
+void addRowVector(float* x, int rows, int cols, const float* v) {
+  for (int r = 0; r < rows; ++r) {
+    float* xr = x + long(r) * cols;
+    for (long j = 0; j < cols; j += VL) st(xr + j, ld(xr + j, cols - j) + ld(v + j, cols - j), cols - j);
+  }
+}
+
+void sumRows(const float* x, int rows, int cols, float* out) {
+  for (long j = 0; j < cols; j += VL) {
+    vf acc{};
+    for (int r = 0; r < rows; ++r) acc += ld(x + long(r) * cols + j, cols - j);
+    st(out + j, ld(out + j, cols - j) + acc, cols - j);
+  }
+}
+
+// out[r, g] += w[g·V + ids[r]]: row ids[r] of wᵀ, read contiguously from a transposed copy when there are enough rows.
+template <typename Id>
+void gatherColumns(const float* w, int G, int V, const Id* ids, int rows, float* out) {
+  if (rows < kTransposeRows) {
+    for (int r = 0; r < rows; ++r)
+      for (int g = 0; g < G; ++g) out[long(r) * G + g] += w[long(g) * V + ids[r]];
+    return;
+  }
+  std::vector<float>& wt = scratch(size_t(G) * V);  // wᵀ (V, G)
+  for (int g = 0; g < G; ++g)
+    for (int v = 0; v < V; ++v) wt[size_t(v) * G + g] = w[long(g) * V + v];
+  for (int r = 0; r < rows; ++r) {
+    const float* src = wt.data() + size_t(ids[r]) * G;
+    float* dst = out + long(r) * G;
+    for (long j = 0; j < G; j += VL) st(dst + j, ld(dst + j, G - j) + ld(src + j, G - j), G - j);
+  }
+}
+
+// dW[g·V + ids[r]] += dOut[r, g]: rows are summed per id into a transposed accumulator, then added into dW's columns.
+template <typename Id>
+void scatterAddColumns(const float* dOut, int rows, int G, const Id* ids, float* dW, int V) {
+  if (rows < kTransposeRows) {
+    for (int r = 0; r < rows; ++r)
+      for (int g = 0; g < G; ++g) dW[long(g) * V + ids[r]] += dOut[long(r) * G + g];
+    return;
+  }
+  std::vector<float>& acc = scratch(size_t(G) * V);  // (V, G)
+  std::vector<char> used(V, 0);
+  for (int r = 0; r < rows; ++r) {
+    const size_t id = ids[r];
+    float* dst = acc.data() + id * G;
+    const float* src = dOut + long(r) * G;
+    if (!used[id]) {
+      used[id] = 1;
+      for (int g = 0; g < G; ++g) dst[g] = src[g];
+    } else {
+      for (long j = 0; j < G; j += VL) st(dst + j, ld(dst + j, G - j) + ld(src + j, G - j), G - j);
+    }
+  }
+  for (int g = 0; g < G; ++g)
+    for (int v = 0; v < V; ++v)
+      if (used[v]) dW[long(g) * V + v] += acc[size_t(v) * G + g];
+}
+
+// Σ_r −log softmax(logits_r)[t_r] = Σ_r (max + log Σ_j e^{x_j − max}) − x_t, in float64; dLogits = scale·(softmax − onehot).
+template <typename Id>
+double softmaxCrossEntropy(const float* logits, int rows, int V, const Id* targets, float* dLogits, float gradScale) {
+  double loss = 0.0;
+  for (int r = 0; r < rows; ++r) {
+    const float* x = logits + long(r) * V;
+    const long t = long(targets[r]);
+    const float xt = x[t];  // read before dLogits (which may be the same buffer) is written
+    vf vmx = splat(-__builtin_inff());
+    for (long j = 0; j < V; j += VL) {
+      const vf xv = maskTail(ld(x + j, V - j), V - j, -__builtin_inff());
+      vmx = vmx > xv ? vmx : xv;
+    }
+    const float mx = hmax(vmx);
+    vf vsum{};
+    for (long j = 0; j < V; j += VL) {
+      const vf e = maskTail(vexp(ld(x + j, V - j) - splat(mx)), V - j, 0.0f);
+      vsum += e;
+      if (dLogits != nullptr) st(dLogits + long(r) * V + j, e, V - j);
+    }
+    const float sum = hsum(vsum);
+    loss += double(mx) + __builtin_log(double(sum)) - double(xt);
+    if (dLogits != nullptr) {
+      float* d = dLogits + long(r) * V;
+      const vf k = splat(gradScale / sum);
+      for (long j = 0; j < V; j += VL) st(d + j, ld(d + j, V - j) * k, V - j);
+      d[t] -= gradScale;
+    }
+  }
+  return loss;
+}
+
+// out = x/τ − logsumexp(x/τ) per row; out may be x, so each row is fully read before it is written.
+void logSoftmaxRows(const float* x, int rows, int V, float temperature, float* out) {
+  const vf inv = splat(1.0f / temperature);
+  for (int r = 0; r < rows; ++r) {
+    const float* xr = x + long(r) * V;
+    float* o = out + long(r) * V;
+    vf vmx = splat(-__builtin_inff());
+    for (long j = 0; j < V; j += VL) {
+      const vf y = maskTail(ld(xr + j, V - j) * inv, V - j, -__builtin_inff());
+      vmx = vmx > y ? vmx : y;
+    }
+    const float mx = hmax(vmx);
+    vf vsum{};
+    for (long j = 0; j < V; j += VL) vsum += maskTail(vexp(ld(xr + j, V - j) * inv - splat(mx)), V - j, 0.0f);
+    const vf lse = splat(mx + float(__builtin_log(double(hsum(vsum)))));
+    for (long j = 0; j < V; j += VL) st(o + j, ld(xr + j, V - j) * inv - lse, V - j);
+  }
+}
+
+void mul(const float* x, const float* y, float* out, long n) {
+  for (long i = 0; i < n; i += VL) st(out + i, ld(x + i, n - i) * ld(y + i, n - i), n - i);
+}
+
+void axpy(long n, float alpha, const float* x, float* y) {
+  const vf a = splat(alpha);
+  for (long i = 0; i < n; i += VL) st(y + i, ld(y + i, n - i) + a * ld(x + i, n - i), n - i);
+}
+
+void scale(float* x, long n, float alpha) {
+  const vf a = splat(alpha);
+  for (long i = 0; i < n; i += VL) st(x + i, ld(x + i, n - i) * a, n - i);
+}
+
+double sumSquares(const float* x, long n) {
+  typedef double vd __attribute__((vector_size(VL * 8)));
+  vd acc{};
+  for (long i = 0; i < n; i += VL) {
+    const vd d = __builtin_convertvector(ld(x + i, n - i), vd);
+    acc += d * d;
+  }
+  double s = 0.0;
+  for (int l = 0; l < VL; ++l) s += acc[l];
+  return s;
+}
+
+#define CHARLM_INSTANTIATE(Id)                                                                           \
+  template void gatherColumns<Id>(const float*, int, int, const Id*, int, float*);                       \
+  template void scatterAddColumns<Id>(const float*, int, int, const Id*, float*, int);                   \
+  template double softmaxCrossEntropy<Id>(const float*, int, int, const Id*, float*, float);
+CHARLM_INSTANTIATE(uint16_t)
+CHARLM_INSTANTIATE(uint32_t)
+CHARLM_INSTANTIATE(int32_t)
+
+}  // namespace charlm

@@ -1,0 +1,102 @@
+// `charlm info MODEL`: what a saved model is (cell, sizes, vocabulary) and how it was trained, without running it.
+
+import { Command } from 'commander';
+import { parameterCount } from '../../config/model-config.js';
+import { loadModel } from '../../model-file/read.js';
+import type { SavedModel, TrainingRecord } from '../../model-file/format.js';
+import { escapeChar } from '../../text/vocab.js';
+import { writeData, writeJson } from '../output.js';
+
+export interface InfoReport {
+  path: string;
+  formatVersion: number | null;
+  createdBy: string | null;
+  savedAt: string | null;
+  cell: string;
+  layers: number;
+  hiddenSize: number;
+  dropout: number;
+  vocabSize: number;
+  params: number;
+  lineMode: boolean;
+  symbols: string[];
+  training: (TrainingRecord & { bestValBitsPerChar: number | null }) | null;
+  resumable: boolean;
+}
+
+export function infoReport(path: string, saved: SavedModel): InfoReport {
+  const t = saved.training;
+  return {
+    path,
+    formatVersion: saved.file?.version ?? null,
+    createdBy: saved.file?.createdBy ?? null,
+    savedAt: saved.file?.savedAt ?? null,
+    cell: saved.config.cell,
+    layers: saved.config.numLayers,
+    hiddenSize: saved.config.hiddenSize,
+    dropout: saved.config.dropout,
+    vocabSize: saved.config.vocabSize,
+    params: parameterCount(saved.config),
+    lineMode: saved.vocab.lineMode,
+    symbols: [...saved.vocab.chars()],
+    training: t === null ? null : { ...t, bestValBitsPerChar: t.bestValLoss === null ? null : t.bestValLoss / Math.LN2 },
+    resumable: saved.resume !== null,
+  };
+}
+
+const fmt = (n: number): string => n.toLocaleString('en-US');
+
+function formatDuration(ms: number): string {
+  const s = Math.round(ms / 1000);
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  return h > 0 ? `${h} h ${m} min` : m > 0 ? `${m} min ${s % 60} s` : `${s} s`;
+}
+
+function preview(symbols: readonly string[], max = 60): string {
+  const shown = symbols.slice(0, max).map(escapeChar).join(' ');
+  return symbols.length > max ? `${shown} … (+${symbols.length - max})` : shown;
+}
+
+function renderReport(r: InfoReport): string {
+  const rows: [string, string][] = [
+    ['model', `${r.path}${r.formatVersion === null ? '' : ` (format ${r.formatVersion}, ${r.createdBy ?? '?'}, saved ${r.savedAt ?? '?'})`}`],
+    ['network', `${r.cell}, ${r.layers} layer${r.layers === 1 ? '' : 's'} × ${r.hiddenSize} hidden units, dropout ${r.dropout}`],
+    ['parameters', fmt(r.params)],
+    ['vocabulary', `${fmt(r.vocabSize)} symbols${r.lineMode ? ' (line mode: <start>, <end> and the characters)' : ''}`],
+    ['characters', preview(r.symbols)],
+  ];
+  const t = r.training;
+  if (t === null) {
+    rows.push(['training', 'none recorded']);
+  } else {
+    rows.push(['training', `${fmt(t.steps)} steps, ${fmt(t.charsSeen)} characters seen, ${t.epochs.toFixed(2)} epochs, seed ${t.seed}`]);
+    rows.push(['best val loss', t.bestValLoss === null ? 'no validation'
+      : `${t.bestValLoss.toFixed(4)} nats/char = ${t.bestValBitsPerChar!.toFixed(4)} bits/char (perplexity ${Math.exp(t.bestValLoss).toFixed(2)})`]);
+    if (t.lastTrainLoss !== null) rows.push(['last train loss', `${t.lastTrainLoss.toFixed(4)} nats/char`]);
+    rows.push(['dates', `started ${t.startedAt}, updated ${t.updatedAt} (${formatDuration(t.elapsedMs)} of training)`]);
+    rows.push(['corpus', `${t.corpus.name}, ${fmt(t.corpus.chars)} symbols, sha256 ${t.corpus.sha256.slice(0, 16)}…`]);
+  }
+  rows.push(['resumable', r.resumable ? 'yes (charlm train FILE --resume MODEL)' : 'no']);
+  const width = Math.max(...rows.map(([k]) => k.length));
+  return rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n') + '\n';
+}
+
+export function registerInfoCommand(program: Command): void {
+  program
+    .command('info')
+    .description('describe a saved model: network, vocabulary and training record')
+    .argument('<model>', 'a model file written by charlm train')
+    .option('--json', 'print the result as JSON on stdout')
+    .addHelpText('after', `
+Examples:
+  $ charlm info models/tinyshakespeare.json
+  $ charlm info models/tinyshakespeare.json --json
+
+Losses are mean cross-entropy per character, in nats (natural log) and bits (log base 2).`)
+    .action(async (path: string, flags: { json?: boolean }) => {
+      const report = infoReport(path, await loadModel(path));
+      if (flags.json === true) writeJson(report);
+      else writeData(renderReport(report));
+    });
+}

@@ -1,0 +1,200 @@
+// Scoring text with a CharLM: cross-entropy in nats and bits per character, perplexity, and per-line scores. Not sampling.
+//
+// What is scored: every symbol after the first, each given everything before it (so n symbols give n − 1 predictions).
+// Characters outside the vocabulary are counted, reported and left out of the sequence. In line mode the text is framed
+// as start, line, end per non-empty line (as in training); the end symbols are predicted and counted as characters, the
+// start symbols are not (after an end, a start is certain).
+//
+// Batched scoring: a long text is cut into S contiguous streams, scored side by side (one forward of S rows per chunk) with
+// the state carried from chunk to chunk. The only approximation: each stream starts from a zero state instead of the
+// state the text before it would have left. Every prediction is still made exactly once: stream s scores the targets
+// [s·L + 1, (s+1)·L] given its own inputs, so the first input of stream s+1 is the last target of stream s. With S = 1
+// the score is exact.
+
+import { CorpusError } from '../errors.js';
+import type { CharLM } from '../model/char-lm.js';
+import type { Ids } from '../tensor/floats.js';
+import type { Vocab } from '../text/vocab.js';
+
+export interface ScoreOptions {
+  /** Parallel streams S (default: one per MIN_STREAM_CHARS predictions, at most MAX_STREAMS). 1 scores exactly. */
+  streams?: number;
+  /** Steps per forward (default 128): bounds the memory of one forward. */
+  chunkLength?: number;
+}
+
+export interface TextScore {
+  /** Predictions scored (characters after the first, plus line ends in line mode). */
+  readonly chars: number;
+  readonly natsPerChar: number;
+  /** natsPerChar / ln 2. */
+  readonly bitsPerChar: number;
+  /** e^natsPerChar. */
+  readonly perplexity: number;
+  /** Occurrences of characters outside the vocabulary (not scored). */
+  readonly unknownChars: number;
+  /** Each character outside the vocabulary → how often it occurs. */
+  readonly unknown: Record<string, number>;
+}
+
+export interface LineScore {
+  readonly line: string;
+  readonly chars: number;
+  /** Total ln P of the line's scored symbols. */
+  readonly logProb: number;
+  readonly natsPerChar: number;
+  readonly bitsPerChar: number;
+  readonly unknownChars: number;
+}
+
+const MIN_STREAM_CHARS = 2048;
+const MAX_STREAMS = 32;
+const DEFAULT_CHUNK = 128;
+/** Lines scored side by side in scoreLines. */
+const LINE_BATCH = 64;
+
+/** The symbols that get scored, unknown characters left out, plus the unknown ones counted. */
+export function encodeForScoring(vocab: Vocab, text: string): { ids: Ids; unknown: Map<string, number> } {
+  const ids = vocab.lineMode ? vocab.encodeLines(text, { unknown: 'skip' }) : vocab.encode(text, { unknown: 'skip' });
+  return { ids, unknown: vocab.unknownChars(text) };
+}
+
+/** Total nats over the predictions of `ids` (targets equal to ignoreTarget are left out), and how many were scored. */
+export function scoreIds(model: CharLM, ids: Ids, opts: ScoreOptions & { ignoreTarget?: number | null } = {}):
+    { nats: number; chars: number } {
+  const P = ids.length - 1;
+  if (P < 1) return { nats: 0, chars: 0 };
+  const S = Math.max(1, Math.min(opts.streams ?? Math.min(MAX_STREAMS, Math.floor(P / MIN_STREAM_CHARS)), P));
+  const T = opts.chunkLength ?? DEFAULT_CHUNK;
+  const ignore = opts.ignoreTarget ?? null;
+  const L = Math.ceil(P / S); // predictions per stream (the last one may have fewer)
+  const V = model.config.vocabSize;
+  const k = model.kernels;
+  const state = model.createState(S);
+  const inputs = new (ids.constructor as new (n: number) => Ids)(T * S);
+  const targets = new (ids.constructor as new (n: number) => Ids)(T * S);
+  const scored = new Uint8Array(T * S);
+  let nats = 0;
+  let chars = 0;
+  for (let start = 0; start < L; start += T) {
+    const Tc = Math.min(T, L - start);
+    let all = true;
+    for (let t = 0; t < Tc; t++) {
+      for (let s = 0; s < S; s++) {
+        const row = t * S + s;
+        const pos = s * L + start + t; // this row predicts ids[pos + 1] from ids[pos]
+        const real = pos < P;
+        inputs[row] = real ? ids[pos] : 0;
+        targets[row] = real ? ids[pos + 1] : 0;
+        scored[row] = real && ids[pos + 1] !== ignore ? 1 : 0;
+        if (scored[row] === 0) all = false;
+      }
+    }
+    const pass = model.forward(inputs, targets, Tc, S, state, { training: false });
+    if (all) {
+      nats += pass.lossNats * Tc * S;
+      chars += Tc * S;
+      continue;
+    }
+    for (let row = 0; row < Tc * S; row++) {
+      if (scored[row] === 0) continue;
+      nats += k.softmaxCrossEntropy(pass.logits, row * V, 1, V, targets, row, null, 0, 0);
+      chars++;
+    }
+  }
+  return { nats, chars };
+}
+
+/** Cross-entropy of a whole text (see the header for what is scored and the stream-start approximation). */
+export function scoreText(model: CharLM, vocab: Vocab, text: string, opts: ScoreOptions = {}): TextScore {
+  const { ids, unknown } = encodeForScoring(vocab, text);
+  const { nats, chars } = scoreIds(model, ids, { ...opts, ignoreTarget: vocab.bos });
+  let unknownChars = 0;
+  for (const n of unknown.values()) unknownChars += n;
+  if (chars === 0) {
+    throw new CorpusError('nothing to score: the text needs at least two characters the model knows',
+      { hint: unknownChars > 0 ? `${unknownChars} characters are outside the model's vocabulary` : undefined });
+  }
+  return { ...summarize(nats, chars), unknownChars, unknown: Object.fromEntries(unknown) };
+}
+
+function summarize(nats: number, chars: number): { chars: number; natsPerChar: number; bitsPerChar: number; perplexity: number } {
+  const natsPerChar = chars > 0 ? nats / chars : Number.NaN;
+  return { chars, natsPerChar, bitsPerChar: natsPerChar / Math.LN2, perplexity: Math.exp(natsPerChar) };
+}
+
+/** Lines of a text: split at "\n", a trailing "\r" dropped, and no empty last line for a final line break. */
+export function splitLines(text: string): string[] {
+  const lines = text.split('\n');
+  if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
+  return lines.map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
+}
+
+/**
+ * Each line scored on its own from a fresh state, in input order. Line mode frames it as start, line, end. Otherwise the
+ * line follows a line break and is followed by one (when the vocabulary has "\n"), so every character and the line's end are
+ * predicted, as they would be inside a text; without "\n" the first character is context only.
+ */
+export function scoreLines(model: CharLM, vocab: Vocab, lines: readonly string[], opts: Pick<ScoreOptions, 'chunkLength'> = {}): LineScore[] {
+  const newline = vocab.lineMode ? undefined : vocab.idOf('\n');
+  const framed = lines.map((line) => {
+    const body = vocab.encode(line, { unknown: 'skip' });
+    let unknownChars = 0;
+    for (const n of vocab.unknownChars(line).values()) unknownChars += n;
+    const ids: number[] = [];
+    if (vocab.lineMode) ids.push(vocab.bos!);
+    else if (newline !== undefined) ids.push(newline);
+    for (let i = 0; i < body.length; i++) ids.push(body[i]);
+    if (vocab.lineMode) ids.push(vocab.eos!);
+    else if (newline !== undefined) ids.push(newline);
+    return { ids, unknownChars };
+  });
+  const logProbs = new Float64Array(lines.length);
+  // Longest first, so each batch holds lines of similar length and pads little.
+  const order = lines.map((_, i) => i).filter((i) => framed[i].ids.length > 1)
+    .sort((a, b) => framed[b].ids.length - framed[a].ids.length || a - b);
+  for (let first = 0; first < order.length; first += LINE_BATCH) {
+    const batch = order.slice(first, first + LINE_BATCH);
+    scoreBatch(model, batch.map((i) => framed[i].ids), opts.chunkLength ?? DEFAULT_CHUNK)
+      .forEach((lp, j) => { logProbs[batch[j]] = lp; });
+  }
+  return lines.map((line, i) => {
+    const chars = Math.max(0, framed[i].ids.length - 1);
+    const s = summarize(-logProbs[i], chars);
+    return { line, chars, logProb: logProbs[i], natsPerChar: s.natsPerChar, bitsPerChar: s.bitsPerChar,
+      unknownChars: framed[i].unknownChars };
+  });
+}
+
+/** Total ln P of each sequence's predictions, the sequences run side by side from zero states (B = sequences). */
+function scoreBatch(model: CharLM, seqs: readonly number[][], chunkLength: number): Float64Array {
+  const B = seqs.length;
+  const V = model.config.vocabSize;
+  const steps = Math.max(...seqs.map((s) => s.length - 1));
+  const T = Math.min(chunkLength, steps);
+  const ctor = V <= 65536 ? Uint16Array : Uint32Array;
+  const inputs = new ctor(T * B);
+  const targets = new ctor(T * B);
+  const state = model.createState(B);
+  const out = new Float64Array(B);
+  for (let start = 0; start < steps; start += T) {
+    const Tc = Math.min(T, steps - start);
+    for (let t = 0; t < Tc; t++) {
+      for (let b = 0; b < B; b++) {
+        const pos = start + t;
+        const real = pos < seqs[b].length - 1;
+        inputs[t * B + b] = real ? seqs[b][pos] : 0;
+        targets[t * B + b] = real ? seqs[b][pos + 1] : 0;
+      }
+    }
+    const pass = model.forward(inputs, targets, Tc, B, state, { training: false });
+    for (let t = 0; t < Tc; t++) {
+      for (let b = 0; b < B; b++) {
+        if (start + t >= seqs[b].length - 1) continue;
+        const row = t * B + b;
+        out[b] -= model.kernels.softmaxCrossEntropy(pass.logits, row * V, 1, V, targets, row, null, 0, 0);
+      }
+    }
+  }
+  return out;
+}

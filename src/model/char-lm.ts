@@ -1,0 +1,261 @@
+// CharLM: the character-level language model (one-hot input → stacked recurrent layers → linear decoder → softmax).
+// forward over a chunk returns a Pass, backward(pass) adds the gradients, step() advances decoding by one character.
+// It owns the buffers and does its arithmetic through its Kernels only; it knows nothing of files, optimizers or text.
+
+import { recurrentModuleName, sizeOf, type ModelConfig } from '../config/model-config.js';
+import { CharlmError, ConfigError, ModelFileError } from '../errors.js';
+import { dropoutBackward, dropoutForward, type DropoutCache } from '../nn/dropout.js';
+import { initializeParameters } from '../nn/init.js';
+import type { LayerInput } from '../nn/layer-io.js';
+import { linearBackward, linearForward, type LinearWeights } from '../nn/linear.js';
+import { crossEntropyBackward, crossEntropyLoss } from '../nn/softmax-cross-entropy.js';
+import type { Floats, Ids } from '../tensor/floats.js';
+import type { Kernels } from '../tensor/kernels.js';
+import type { Rng } from '../tensor/rng.js';
+import { Parameters } from './parameters.js';
+import { RecurrentState } from './recurrent-state.js';
+import { createRecurrentLayer, type LayerActivations, type RecurrentLayer, type RecurrentWeights } from './recurrent-layer.js';
+
+export type { LayerActivations } from './recurrent-layer.js';
+
+// T = steps, B = batch (parallel streams), H = hidden size, V = vocabulary size, L = layers.
+
+/** What a forward computed. Its buffers are reused: a Pass is valid until the next forward call on the same model. */
+export interface Pass {
+  /** Mean cross-entropy per character, in nats. */
+  readonly lossNats: number;
+  readonly T: number;
+  readonly B: number;
+  readonly training: boolean;
+  /** Decoder outputs before the softmax, (T·B, V), row t·B + b. */
+  readonly logits: Floats;
+  /** Per layer, bottom first: gates, cells and hidden states of the chunk. */
+  readonly layers: readonly LayerActivations[];
+}
+
+export interface ForwardOptions {
+  /** Training turns dropout on (it then needs an rng). */
+  readonly training: boolean;
+  readonly rng?: Rng;
+}
+
+/** All buffers for one (T, B), allocated on first use and reused by every later call with the same sizes. */
+interface Workspace {
+  readonly T: number;
+  readonly B: number;
+  readonly layers: readonly RecurrentLayer[];
+  readonly activations: readonly LayerActivations[];
+  /** Per layer: its output after dropout (T·B, H) and the mask, allocated on the first training forward with dropout. */
+  readonly dropout: ({ dropped: Floats } & DropoutCache | null)[];
+  readonly logits: Floats;                                   // (T·B, V)
+  dLogits: Floats | null;                                    // (T·B, V)
+  /** Per layer: the gradient into its output (T·B, H), filled by the layer (or decoder) above. */
+  dHiddens: Floats[] | null;
+}
+
+/** What backward needs to know about the last forward besides its Workspace. */
+interface ForwardRecord {
+  readonly pass: Pass;
+  readonly ws: Workspace;
+  readonly inputs: LayerInput[];
+  readonly targets: Ids;
+  readonly dropoutUsed: boolean;
+}
+
+const MAX_WORKSPACES = 8;
+
+export class CharLM {
+  readonly config: ModelConfig;
+  readonly kernels: Kernels;
+  readonly params: Parameters;
+  private readonly weights: RecurrentWeights[];
+  private readonly layerGrads: RecurrentWeights[];
+  private readonly decoder: LinearWeights;
+  private readonly decoderGrads: LinearWeights;
+  private readonly workspaces = new Map<string, Workspace>();
+  private last: ForwardRecord | null = null;
+
+  private constructor(config: ModelConfig, kernels: Kernels) {
+    this.config = config;
+    this.kernels = kernels;
+    this.params = Parameters.forConfig(config, kernels);
+    const p = this.params;
+    const prefix = recurrentModuleName(config.cell);
+    const layerTensors = (view: (name: string) => Floats, l: number): RecurrentWeights => ({
+      weightIh: view(`${prefix}.weight_ih_l${l}`), weightHh: view(`${prefix}.weight_hh_l${l}`),
+      biasIh: view(`${prefix}.bias_ih_l${l}`), biasHh: view(`${prefix}.bias_hh_l${l}`),
+    });
+    this.weights = [];
+    this.layerGrads = [];
+    for (let l = 0; l < config.numLayers; l++) {
+      this.weights.push(layerTensors((n) => p.view(n), l));
+      this.layerGrads.push(layerTensors((n) => p.gradView(n), l));
+    }
+    this.decoder = { weight: p.view('decoder.weight'), bias: p.view('decoder.bias') };
+    this.decoderGrads = { weight: p.gradView('decoder.weight'), bias: p.gradView('decoder.bias') };
+  }
+
+  /** A freshly initialised model (src/nn/init.ts); the same rng state gives the same weights. */
+  static create(config: ModelConfig, kernels: Kernels, rng: Rng): CharLM {
+    const model = new CharLM(config, kernels);
+    const targets = model.params.specs.map((s) => ({ name: s.name, shape: s.shape, values: model.params.view(s.name) }));
+    initializeParameters(config.cell, config.hiddenSize, targets, rng);
+    return model;
+  }
+
+  /** A model with the given weights, which must name exactly this config's tensors with exactly their shapes. */
+  static fromWeights(config: ModelConfig, kernels: Kernels,
+                     weights: ReadonlyMap<string, { shape: readonly number[]; data: Float32Array | Float64Array }>): CharLM {
+    const model = new CharLM(config, kernels);
+    for (const spec of model.params.specs) {
+      const w = weights.get(spec.name);
+      if (w === undefined) throw new ModelFileError(`the model's weights lack the tensor "${spec.name}"`);
+      const same = w.shape.length === spec.shape.length && w.shape.every((d, i) => d === spec.shape[i]);
+      if (!same) {
+        throw new ModelFileError(`tensor "${spec.name}" has shape [${w.shape.join(', ')}], ` +
+          `but the model's config needs [${spec.shape.join(', ')}]`);
+      }
+      if (w.data.length !== sizeOf(spec.shape)) {
+        throw new ModelFileError(`tensor "${spec.name}" holds ${w.data.length} numbers for shape [${spec.shape.join(', ')}]`);
+      }
+      model.params.view(spec.name).set(w.data);
+    }
+    for (const name of weights.keys()) {
+      if (!model.params.has(name)) throw new ModelFileError(`the model's weights have an unexpected tensor "${name}"`);
+    }
+    return model;
+  }
+
+  /** Every tensor as float32, by PyTorch name, in storage order (copies). */
+  exportWeights(): Map<string, { shape: number[]; data: Float32Array }> {
+    const out = new Map<string, { shape: number[]; data: Float32Array }>();
+    for (const s of this.params.specs) out.set(s.name, { shape: [...s.shape], data: Float32Array.from(this.params.view(s.name)) });
+    return out;
+  }
+
+  /** A zero state for `batchSize` parallel streams. */
+  createState(batchSize: number): RecurrentState {
+    return RecurrentState.zeros(this.kernels, this.config, batchSize);
+  }
+
+  /**
+   * Teacher-forced forward over a chunk: inputs and targets are (T, B) time-major (index t·B + b) and must stay unchanged
+   * until backward. `state` goes in as the carried state and comes out as the final one.
+   */
+  forward(inputs: Ids, targets: Ids, T: number, B: number, state: RecurrentState, opts: ForwardOptions): Pass {
+    this.checkChunk(inputs, targets, T, B, state);
+    const p = this.config.dropout;
+    const useDropout = opts.training && p > 0;
+    if (useDropout && opts.rng === undefined) throw new ConfigError('a training forward with dropout needs an rng');
+    this.last = null;
+    const ws = this.workspace('chunk', T, B);
+    const { inputs: layerInputs, top } = this.runLayers(ws, inputs, state, useDropout ? opts.rng! : null);
+    const { H, V } = this.sizes();
+    linearForward(this.kernels, this.decoder, top.x, top.xOff, T * B, H, V, ws.logits, 0);
+    const lossNats = crossEntropyLoss(this.kernels, ws.logits, targets, T * B, V);
+    const pass: Pass = { lossNats, T, B, training: opts.training, logits: ws.logits, layers: ws.activations };
+    this.last = { pass, ws, inputs: [...layerInputs, top], targets, dropoutUsed: useDropout };
+    return pass;
+  }
+
+  /** Adds the gradient of pass.lossNats into params.grads. Throws if another forward has happened since `pass`. */
+  backward(pass: Pass): void {
+    const last = this.last;
+    if (last === null || last.pass !== pass) {
+      throw new CharlmError('backward() was given a stale pass: another forward ran after it, so its buffers are gone');
+    }
+    const k = this.kernels;
+    const { ws, inputs, targets } = last;
+    const { T, B } = ws;
+    const { H, V } = this.sizes();
+    const rows = T * B;
+    const L = this.config.numLayers;
+    ws.dLogits ??= k.alloc(rows * V);
+    ws.dHiddens ??= ws.layers.map(() => k.alloc(rows * H));
+    crossEntropyBackward(k, ws.logits, targets, rows, V, ws.dLogits);
+    const top = inputs[L] as LayerInput & { kind: 'dense' };
+    linearBackward(k, this.decoder, top.x, top.xOff, ws.dLogits, 0, rows, H, V, this.decoderGrads, ws.dHiddens[L - 1], 0);
+    for (let l = L - 1; l >= 0; l--) {
+      const dHiddens = ws.dHiddens[l];
+      const drop = ws.dropout[l];
+      if (last.dropoutUsed && drop !== null) dropoutBackward(k, dHiddens, 0, dHiddens, 0, rows * H, drop);
+      ws.layers[l].backward(inputs[l], dHiddens, l > 0 ? ws.dHiddens[l - 1] : null);
+    }
+  }
+
+  /**
+   * One decoding step for the B = state.batchSize rows: feeds ids[b] to row b, advances `state` in place and writes the
+   * logits (B, V) into `logits`. Reuses its buffers per B, and leaves any Pass valid.
+   */
+  step(ids: Ids, state: RecurrentState, logits: Floats): void {
+    const B = state.batchSize;
+    const { H, V } = this.sizes();
+    if (logits.length < B * V) throw new ConfigError(`step() needs a logits buffer of ${B * V} numbers (got ${logits.length})`);
+    this.checkChunk(ids, null, 1, B, state);
+    const ws = this.workspace('step', 1, B);
+    const { top } = this.runLayers(ws, ids, state, null);
+    linearForward(this.kernels, this.decoder, top.x, top.xOff, B, H, V, logits, 0);
+  }
+
+  private sizes(): { H: number; V: number } {
+    return { H: this.config.hiddenSize, V: this.config.vocabSize };
+  }
+
+  /** Runs the recurrent stack over the chunk; returns each layer's input and the decoder's input (`top`). */
+  private runLayers(ws: Workspace, ids: Ids, state: RecurrentState, dropoutRng: Rng | null):
+      { inputs: LayerInput[]; top: LayerInput & { kind: 'dense' } } {
+    const { T, B } = ws;
+    const { H, V } = this.sizes();
+    const inputs: LayerInput[] = [];
+    let input: LayerInput = { kind: 'one-hot', ids, vocabSize: V };
+    for (let l = 0; l < this.config.numLayers; l++) {
+      inputs.push(input);
+      const layer = ws.layers[l];
+      layer.forward(input, state.layers[l]);
+      const out = layer.activations.hiddens; // the output h_1 … h_T starts after the carried-in slot
+      if (dropoutRng !== null) {
+        const n = T * B * H;
+        const drop = ws.dropout[l] ??= { dropped: this.kernels.alloc(n), mask: this.kernels.alloc(n) };
+        dropoutForward(this.kernels, this.config.dropout, dropoutRng, out, B * H, drop.dropped, 0, n, drop);
+        input = { kind: 'dense', x: drop.dropped, xOff: 0, size: H };
+      } else {
+        input = { kind: 'dense', x: out, xOff: B * H, size: H };
+      }
+    }
+    return { inputs, top: input as LayerInput & { kind: 'dense' } };
+  }
+
+  private workspace(kind: 'chunk' | 'step', T: number, B: number): Workspace {
+    const key = `${kind}:${T}x${B}`;
+    let ws = this.workspaces.get(key);
+    if (ws === undefined) {
+      if (this.workspaces.size >= MAX_WORKSPACES) this.workspaces.delete(this.workspaces.keys().next().value!);
+      const { H, V } = this.sizes();
+      const layers = this.weights.map((w, l) =>
+        createRecurrentLayer(this.config.cell, this.kernels, w, this.layerGrads[l], T, B, H));
+      ws = {
+        T, B, layers, activations: layers.map((l) => l.activations), dropout: layers.map(() => null),
+        logits: kind === 'step' ? this.kernels.alloc(0) : this.kernels.alloc(T * B * V), dLogits: null, dHiddens: null,
+      };
+      this.workspaces.set(key, ws);
+    }
+    return ws;
+  }
+
+  private checkChunk(inputs: Ids, targets: Ids | null, T: number, B: number, state: RecurrentState): void {
+    const { H, V } = this.sizes();
+    if (!Number.isInteger(T) || !Number.isInteger(B) || T < 1 || B < 1) throw new ConfigError(`bad chunk size T=${T}, B=${B}`);
+    if (inputs.length < T * B || (targets !== null && targets.length < T * B)) {
+      throw new ConfigError(`a chunk of T=${T} steps and B=${B} rows needs ${T * B} inputs and targets`);
+    }
+    if (state.batchSize !== B || state.hiddenSize !== H || state.layers.length !== this.config.numLayers
+        || state.layers.some((l) => (l.c !== null) !== (this.config.cell === 'lstm'))) {
+      throw new ConfigError(`the recurrent state (${state.batchSize} rows) does not fit this model and batch of ${B} rows`);
+    }
+    for (const ids of targets === null ? [inputs] : [inputs, targets]) {
+      for (let i = 0; i < T * B; i++) {
+        if (ids[i] >= V || ids[i] < 0) throw new ConfigError(`symbol id ${ids[i]} is outside the vocabulary of ${V} symbols`);
+      }
+    }
+  }
+}

@@ -1,0 +1,62 @@
+// The GRU layer (PyTorch's nn.GRU equations): forward over T steps and its backward (truncated BPTT).
+//
+//   gx_t = x_t·W_ihᵀ + b_ih,  gh_t = h_{t-1}·W_hhᵀ + b_hh          (B, 3H) each, order r, z, n
+//   r = σ(gx_r + gh_r),  z = σ(gx_z + gh_z),  n = tanh(gx_n + r ⊙ gh_n)
+//   h_t = (1 − z) ⊙ n + z ⊙ h_{t-1}
+//
+// B = batch, T = steps, D = input size, H = hidden size. The two biases stay apart because r multiplies only gh_n.
+
+import type { Floats } from '../tensor/floats.js';
+import type { Kernels } from '../tensor/kernels.js';
+import { copyFloats, projectInput, projectInputBackward, type LayerInput, type LayerState } from './layer-io.js';
+
+export interface GruWeights { weightIh: Floats; weightHh: Floats; biasIh: Floats; biasHh: Floats } // (3H,D) (3H,H) (3H) (3H)
+/** gx holds the activations [r z n] after forward; gh keeps the pre-activations; hiddens slot 0 is the carried-in h. */
+export interface GruCache { gx: Floats; gh: Floats; hiddens: Floats }                 // (T,B,3H) (T,B,3H) (T+1,B,H)
+export interface GruScratch { dGx: Floats; dGh: Floats; dHPrev: Floats }               // (T,B,3H) (T,B,3H) (B,H)
+
+export function allocGruCache(k: Kernels, T: number, B: number, H: number): GruCache {
+  return { gx: k.alloc(T * B * 3 * H), gh: k.alloc(T * B * 3 * H), hiddens: k.alloc((T + 1) * B * H) };
+}
+
+export function allocGruScratch(k: Kernels, T: number, B: number, H: number): GruScratch {
+  return { dGx: k.alloc(T * B * 3 * H), dGh: k.alloc(T * B * 3 * H), dHPrev: k.alloc(B * H) };
+}
+
+/** Runs T steps from `state` and leaves the final h in `state`. */
+export function gruForward(k: Kernels, w: GruWeights, input: LayerInput, state: LayerState, cache: GruCache,
+                           T: number, B: number, H: number): void {
+  const G = 3 * H;
+  const { gx, gh, hiddens } = cache;
+  copyFloats(state.h, 0, hiddens, 0, B * H);
+  projectInput(k, w.weightIh, input, T * B, G, gx, 0);
+  k.addRowVector(gx, 0, T * B, G, w.biasIh, 0);
+  for (let t = 0; t < T; t++) {
+    k.gemm(false, true, B, G, H, 1, hiddens, t * B * H, H, w.weightHh, 0, H, 0, gh, t * B * G, G);
+    k.addRowVector(gh, t * B * G, B, G, w.biasHh, 0);
+    k.gruCellForward(gx, t * B * G, gh, t * B * G, hiddens, t * B * H, hiddens, (t + 1) * B * H, B, H);
+  }
+  copyFloats(hiddens, T * B * H, state.h, 0, B * H);
+}
+
+/** As lstmBackward: dHiddens (T,B,H) is the gradient from above and workspace; adds into grads; writes dX if given. */
+export function gruBackward(k: Kernels, w: GruWeights, input: LayerInput, cache: GruCache, dHiddens: Floats,
+                            grads: GruWeights, dX: Floats | null, scratch: GruScratch,
+                            T: number, B: number, H: number): void {
+  const G = 3 * H;
+  const { gx, gh, hiddens } = cache;
+  const { dGx, dGh, dHPrev } = scratch;
+  for (let t = T - 1; t >= 0; t--) {
+    k.gruCellBackward(gx, t * B * G, gh, t * B * G, hiddens, t * B * H, dHiddens, t * B * H,
+      dGx, t * B * G, dGh, t * B * G, dHPrev, 0, B, H);
+    if (t > 0) {
+      // dh_{t-1} += z ⊙ dh_t (direct path) + dGh_t · W_hh. Skipped at t = 0: truncated BPTT.
+      k.axpy(B * H, 1, dHPrev, 0, dHiddens, (t - 1) * B * H);
+      k.gemm(false, false, B, H, G, 1, dGh, t * B * G, G, w.weightHh, 0, H, 1, dHiddens, (t - 1) * B * H, H);
+    }
+  }
+  k.gemm(true, false, G, H, T * B, 1, dGh, 0, G, hiddens, 0, H, 1, grads.weightHh, 0, H);
+  projectInputBackward(k, w.weightIh, input, dGx, T * B, G, grads.weightIh, dX);
+  k.sumRows(dGx, 0, T * B, G, grads.biasIh, 0);
+  k.sumRows(dGh, 0, T * B, G, grads.biasHh, 0);
+}

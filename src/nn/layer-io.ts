@@ -1,0 +1,42 @@
+// What a recurrent layer reads and keeps besides its weights: its input (one-hot characters or the dense outputs of the
+// layer below), its carried state, and buffer copies. Shared by lstm.ts, gru.ts and rnn.ts.
+
+import type { Floats, Ids } from '../tensor/floats.js';
+import type { Kernels } from '../tensor/kernels.js';
+import { embeddingBackward, embeddingForward } from './embedding.js';
+import { linearBackward, linearForward } from './linear.js';
+
+/** Layer 0 reads one-hot characters (T·B ids); layer l > 0 reads (T, B, D) floats at xOff. */
+export type LayerInput =
+  | { readonly kind: 'one-hot'; readonly ids: Ids; readonly vocabSize: number }
+  | { readonly kind: 'dense'; readonly x: Floats; readonly xOff: number; readonly size: number };
+
+/** The state one layer carries between chunks: h (B, H), and c (B, H) for the LSTM. */
+export interface LayerState { h: Floats; c: Floats | null }
+
+export function inputSize(input: LayerInput): number {
+  return input.kind === 'one-hot' ? input.vocabSize : input.size;
+}
+
+/** pre (rows, G) = x · W_ihᵀ for all T·B rows at once (overwritten). The biases are the caller's. */
+export function projectInput(k: Kernels, weightIh: Floats, input: LayerInput, rows: number, G: number,
+                             pre: Floats, preOff: number): void {
+  if (input.kind === 'one-hot') embeddingForward(k, weightIh, G, input.vocabSize, input.ids, rows, pre, preOff);
+  else linearForward(k, { weight: weightIh, bias: null }, input.x, input.xOff, rows, input.size, G, pre, preOff);
+}
+
+/** dW_ih += dPreᵀ · x, and dX (rows, D) = dPre · W_ih when dX is given (dense input only). */
+export function projectInputBackward(k: Kernels, weightIh: Floats, input: LayerInput, dPre: Floats, rows: number, G: number,
+                                     dWeightIh: Floats, dX: Floats | null): void {
+  if (input.kind === 'one-hot') {
+    embeddingBackward(k, dPre, 0, rows, G, input.ids, dWeightIh, input.vocabSize);
+  } else {
+    linearBackward(k, { weight: weightIh, bias: null }, input.x, input.xOff, dPre, 0, rows, input.size, G,
+      { weight: dWeightIh, bias: null }, dX, 0);
+  }
+}
+
+/** dst[dstOff ..] = src[srcOff ..] for n elements (a memcpy; works across float32 and float64). */
+export function copyFloats(src: Floats, srcOff: number, dst: Floats, dstOff: number, n: number): void {
+  dst.set(src.subarray(srcOff, srcOff + n), dstOff);
+}

@@ -1,0 +1,54 @@
+// The vanilla (Elman) RNN layer with tanh or ReLU: forward over T steps and its backward (truncated BPTT).
+//
+//   h_t = act(x_t·W_ihᵀ + b_ih + h_{t-1}·W_hhᵀ + b_hh)            (B, H), act = tanh or ReLU (as PyTorch's nn.RNN)
+//
+// B = batch, T = steps, D = input size, H = hidden size.
+
+import type { Floats } from '../tensor/floats.js';
+import type { Kernels } from '../tensor/kernels.js';
+import { copyFloats, projectInput, projectInputBackward, type LayerInput, type LayerState } from './layer-io.js';
+
+export type RnnActivation = 'tanh' | 'relu';
+export interface RnnWeights { weightIh: Floats; weightHh: Floats; biasIh: Floats; biasHh: Floats } // (H,D) (H,H) (H) (H)
+/** Slot 0 of hiddens is the carried-in state; slots 1..T are the activated h_t (forward computes them in place). */
+export interface RnnCache { hiddens: Floats }                                            // (T+1,B,H)
+export interface RnnScratch { dPre: Floats }                                             // (T,B,H)
+
+export function allocRnnCache(k: Kernels, T: number, B: number, H: number): RnnCache {
+  return { hiddens: k.alloc((T + 1) * B * H) };
+}
+
+export function allocRnnScratch(k: Kernels, T: number, B: number, H: number): RnnScratch {
+  return { dPre: k.alloc(T * B * H) };
+}
+
+export function rnnForward(k: Kernels, w: RnnWeights, input: LayerInput, state: LayerState, cache: RnnCache,
+                           activation: RnnActivation, T: number, B: number, H: number): void {
+  const { hiddens } = cache;
+  copyFloats(state.h, 0, hiddens, 0, B * H);
+  // Slots 1..T first receive the input half of the pre-activation for all steps at once.
+  projectInput(k, w.weightIh, input, T * B, H, hiddens, B * H);
+  k.addRowVector(hiddens, B * H, T * B, H, w.biasIh, 0);
+  k.addRowVector(hiddens, B * H, T * B, H, w.biasHh, 0);
+  for (let t = 0; t < T; t++) {
+    k.gemm(false, true, B, H, H, 1, hiddens, t * B * H, H, w.weightHh, 0, H, 1, hiddens, (t + 1) * B * H, H);
+    k.activationForward(hiddens, (t + 1) * B * H, B * H, activation);
+  }
+  copyFloats(hiddens, T * B * H, state.h, 0, B * H);
+}
+
+/** As lstmBackward: dHiddens (T,B,H) is the gradient from above and workspace; adds into grads; writes dX if given. */
+export function rnnBackward(k: Kernels, w: RnnWeights, input: LayerInput, cache: RnnCache, dHiddens: Floats,
+                            grads: RnnWeights, dX: Floats | null, scratch: RnnScratch, activation: RnnActivation,
+                            T: number, B: number, H: number): void {
+  const { hiddens } = cache;
+  const { dPre } = scratch;
+  for (let t = T - 1; t >= 0; t--) {
+    k.activationBackward(hiddens, (t + 1) * B * H, dHiddens, t * B * H, dPre, t * B * H, B * H, activation);
+    if (t > 0) k.gemm(false, false, B, H, H, 1, dPre, t * B * H, H, w.weightHh, 0, H, 1, dHiddens, (t - 1) * B * H, H);
+  }
+  k.gemm(true, false, H, H, T * B, 1, dPre, 0, H, hiddens, 0, H, 1, grads.weightHh, 0, H);
+  projectInputBackward(k, w.weightIh, input, dPre, T * B, H, grads.weightIh, dX);
+  k.sumRows(dPre, 0, T * B, H, grads.biasIh, 0);
+  k.sumRows(dPre, 0, T * B, H, grads.biasHh, 0);
+}

@@ -1,0 +1,105 @@
+// The Kernels interface: every inner loop of the numeric core goes through it. Layers call these and loop over nothing themselves.
+// The plain TypeScript implementation (reference-kernels.ts) is the specification; faster ones (native, wasm) must match it.
+//
+// Conventions: all matrices are row-major; every buffer argument comes with an element offset so that callers pass slices of
+// larger buffers without allocating views. B = batch rows, H = hidden size, V = vocabulary size. Gate layouts follow PyTorch:
+// LSTM rows hold [i | f | g | o] (each H wide), GRU rows hold [r | z | n].
+
+import type { DType, Floats, Ids } from './floats.js';
+
+export interface Kernels {
+  /** 'reference', 'native', 'wasm', ... shown by benchmarks and `charlm info`. */
+  readonly name: string;
+  readonly dtype: DType;
+
+  /** A zero-filled buffer of `length` elements of this kernel's dtype. Every buffer a layer computes on comes from here. */
+  alloc(length: number): Floats;
+
+  /**
+   * C = alpha · op(A) · op(B) + beta · C, where op(A) is m×k and op(B) is k×n (BLAS sgemm semantics, row-major).
+   * op(A) = A (m×k, leading dimension lda) or Aᵀ when transA (A stored k×m). Likewise for B.
+   * beta = 0 must overwrite C without reading it (C may hold NaN garbage).
+   */
+  gemm(transA: boolean, transB: boolean, m: number, n: number, k: number, alpha: number,
+       a: Floats, aOff: number, lda: number, b: Floats, bOff: number, ldb: number,
+       beta: number, c: Floats, cOff: number, ldc: number): void;
+
+  /** x[r, j] += v[j] for r < rows, j < cols (x contiguous rows of `cols`). Bias add. */
+  addRowVector(x: Floats, xOff: number, rows: number, cols: number, v: Floats, vOff: number): void;
+
+  /** out[j] += Σ_r x[r, j]. Bias gradient. */
+  sumRows(x: Floats, xOff: number, rows: number, cols: number, out: Floats, outOff: number): void;
+
+  /**
+   * out[r, g] += w[g·V + ids[idsOff + r]] for r < rows, g < G, where w is G×V at wOff.
+   * One-hot input times Wᵀ: multiplying a one-hot row by a matrix is a column lookup.
+   */
+  gatherColumns(w: Floats, wOff: number, G: number, V: number, ids: Ids, idsOff: number, rows: number,
+                out: Floats, outOff: number): void;
+
+  /** dW[g·V + ids[idsOff + r]] += dOut[r, g]. The backward of gatherColumns: a scatter-add into the looked-up column. */
+  scatterAddColumns(dOut: Floats, dOutOff: number, rows: number, G: number, ids: Ids, idsOff: number,
+                    dW: Floats, dwOff: number, V: number): void;
+
+  /**
+   * LSTM cell, one step for B rows. gates (B, 4H): in, the pre-activations [i f g o]; out, the activations
+   * [σ(i) σ(f) tanh(g) σ(o)] (kept for backward). c = f ⊙ cPrev + i ⊙ g and h = o ⊙ tanh(c), each (B, H).
+   */
+  lstmCellForward(gates: Floats, gOff: number, cPrev: Floats, cpOff: number, c: Floats, cOff: number,
+                  h: Floats, hOff: number, B: number, H: number): void;
+
+  /**
+   * Backward of lstmCellForward. gates, cPrev and c are what forward left. dH (B, H) is the whole gradient into h_t.
+   * dC (B, H): in, the gradient into c_t from step t+1 (zeros at the last step); out, the gradient into c_{t-1}.
+   * dGates (B, 4H) is overwritten with the gradient with respect to the pre-activations.
+   */
+  lstmCellBackward(gates: Floats, gOff: number, cPrev: Floats, cpOff: number, c: Floats, cOff: number,
+                   dH: Floats, dhOff: number, dC: Floats, dcOff: number, dGates: Floats, dgOff: number,
+                   B: number, H: number): void;
+
+  /**
+   * GRU cell (PyTorch's equations), one step for B rows. gx (B, 3H) = x·W_ihᵀ + b_ih and gh (B, 3H) = hPrev·W_hhᵀ + b_hh,
+   * both pre-activations [r z n]. r = σ(gx_r + gh_r), z = σ(gx_z + gh_z), n = tanh(gx_n + r ⊙ gh_n),
+   * h = (1 − z) ⊙ n + z ⊙ hPrev. Out: gx holds the activations [r z n]; gh is left unchanged (backward needs gh_n).
+   */
+  gruCellForward(gx: Floats, gxOff: number, gh: Floats, ghOff: number, hPrev: Floats, hpOff: number,
+                 h: Floats, hOff: number, B: number, H: number): void;
+
+  /**
+   * Backward of gruCellForward. dH (B, H) is the whole gradient into h_t. Overwrites dGx (B, 3H) and dGh (B, 3H) with the
+   * gradients with respect to the two pre-activations, and dHPrev (B, H) with the direct path z ⊙ dH (the caller adds
+   * dGh · W_hh by gemm).
+   */
+  gruCellBackward(gx: Floats, gxOff: number, gh: Floats, ghOff: number, hPrev: Floats, hpOff: number,
+                  dH: Floats, dhOff: number, dGx: Floats, dgxOff: number, dGh: Floats, dghOff: number,
+                  dHPrev: Floats, dhpOff: number, B: number, H: number): void;
+
+  /** In place: x = tanh(x) or max(x, 0) over n elements. The vanilla RNN's nonlinearity. */
+  activationForward(x: Floats, xOff: number, n: number, kind: 'tanh' | 'relu'): void;
+
+  /** dPre = dH ⊙ act'(·), computed from the activated values y that forward left (1 − y² for tanh, [y > 0] for ReLU). */
+  activationBackward(y: Floats, yOff: number, dH: Floats, dhOff: number, dPre: Floats, dpOff: number, n: number,
+                     kind: 'tanh' | 'relu'): void;
+
+  /**
+   * Fused, stable softmax + cross-entropy over `rows` rows of V logits. Returns Σ_r −log softmax(logits_r)[targets_r]
+   * (accumulated in float64). When dLogits is given it is overwritten with gradScale · (softmax(logits_r) − onehot(target_r)).
+   */
+  softmaxCrossEntropy(logits: Floats, lOff: number, rows: number, V: number, targets: Ids, tOff: number,
+                      dLogits: Floats | null, dOff: number, gradScale: number): number;
+
+  /** out[r, :] = log softmax(x[r, :] / temperature), computed stably. out may be x. For decoding. */
+  logSoftmaxRows(x: Floats, xOff: number, rows: number, V: number, temperature: number, out: Floats, outOff: number): void;
+
+  /** out[i] = x[i] · y[i] over n elements (dropout masks). out may be x. */
+  mul(x: Floats, xOff: number, y: Floats, yOff: number, out: Floats, outOff: number, n: number): void;
+
+  /** y[i] += alpha · x[i] over n elements. */
+  axpy(n: number, alpha: number, x: Floats, xOff: number, y: Floats, yOff: number): void;
+
+  /** x[i] *= alpha over n elements. */
+  scale(x: Floats, xOff: number, n: number, alpha: number): void;
+
+  /** Σ x[i]² over n elements, accumulated in float64. Gradient norms. */
+  sumSquares(x: Floats, xOff: number, n: number): number;
+}

@@ -1,0 +1,259 @@
+// The reference Kernels: plain TypeScript loops, written for clarity first. They are the specification that every faster
+// implementation is tested against (test/tensor/kernel-cases.ts); they allocate nothing per call.
+
+import { allocFloats, type DType, type Floats, type Ids } from './floats.js';
+import type { Kernels } from './kernels.js';
+
+const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));
+
+/** C (m×n, leading dimension ldc) = beta · C, where beta = 0 overwrites without reading (C may hold NaN). */
+function scaleMatrix(beta: number, m: number, n: number, c: Floats, cOff: number, ldc: number): void {
+  if (beta === 1) return;
+  for (let i = 0; i < m; i++) {
+    const row = cOff + i * ldc;
+    if (beta === 0) c.fill(0, row, row + n);
+    else for (let j = 0; j < n; j++) c[row + j] *= beta;
+  }
+}
+
+function gemm(transA: boolean, transB: boolean, m: number, n: number, k: number, alpha: number,
+              a: Floats, aOff: number, lda: number, b: Floats, bOff: number, ldb: number,
+              beta: number, c: Floats, cOff: number, ldc: number): void {
+  scaleMatrix(beta, m, n, c, cOff, ldc);
+  if (alpha === 0 || k === 0) return;
+  // Each branch picks the loop order whose innermost loop walks memory contiguously.
+  if (!transA && !transB) {
+    // C[i,:] += alpha·A[i,p] · B[p,:]   (i-p-j order)
+    for (let i = 0; i < m; i++) {
+      const cRow = cOff + i * ldc;
+      for (let p = 0; p < k; p++) {
+        const aip = alpha * a[aOff + i * lda + p];
+        const bRow = bOff + p * ldb;
+        for (let j = 0; j < n; j++) c[cRow + j] += aip * b[bRow + j];
+      }
+    }
+  } else if (!transA && transB) {
+    // C[i,j] += alpha · (A[i,:] · B[j,:]), a dot product of two contiguous rows.
+    for (let i = 0; i < m; i++) {
+      const aRow = aOff + i * lda;
+      const cRow = cOff + i * ldc;
+      for (let j = 0; j < n; j++) {
+        const bRow = bOff + j * ldb;
+        let sum = 0;
+        for (let p = 0; p < k; p++) sum += a[aRow + p] * b[bRow + p];
+        c[cRow + j] += alpha * sum;
+      }
+    }
+  } else if (transA && !transB) {
+    // A is stored k×m: C[i,:] += alpha·A[p,i] · B[p,:]   (p-i-j order)
+    for (let p = 0; p < k; p++) {
+      const aRow = aOff + p * lda;
+      const bRow = bOff + p * ldb;
+      for (let i = 0; i < m; i++) {
+        const api = alpha * a[aRow + i];
+        const cRow = cOff + i * ldc;
+        for (let j = 0; j < n; j++) c[cRow + j] += api * b[bRow + j];
+      }
+    }
+  } else {
+    // Both transposed (rare): C[i,j] += alpha · Σ_p A[p,i] · B[j,p].
+    for (let i = 0; i < m; i++) {
+      const cRow = cOff + i * ldc;
+      for (let j = 0; j < n; j++) {
+        const bRow = bOff + j * ldb;
+        let sum = 0;
+        for (let p = 0; p < k; p++) sum += a[aOff + p * lda + i] * b[bRow + p];
+        c[cRow + j] += alpha * sum;
+      }
+    }
+  }
+}
+
+function lstmCellForward(gates: Floats, gOff: number, cPrev: Floats, cpOff: number, c: Floats, cOff: number,
+                         h: Floats, hOff: number, B: number, H: number): void {
+  for (let r = 0; r < B; r++) {
+    const g0 = gOff + r * 4 * H;
+    for (let j = 0; j < H; j++) {
+      const i = sigmoid(gates[g0 + j]);
+      const f = sigmoid(gates[g0 + H + j]);
+      const g = Math.tanh(gates[g0 + 2 * H + j]);
+      const o = sigmoid(gates[g0 + 3 * H + j]);
+      gates[g0 + j] = i;
+      gates[g0 + H + j] = f;
+      gates[g0 + 2 * H + j] = g;
+      gates[g0 + 3 * H + j] = o;
+      const cNew = f * cPrev[cpOff + r * H + j] + i * g;
+      c[cOff + r * H + j] = cNew;
+      h[hOff + r * H + j] = o * Math.tanh(cNew);
+    }
+  }
+}
+
+function lstmCellBackward(gates: Floats, gOff: number, cPrev: Floats, cpOff: number, c: Floats, cOff: number,
+                          dH: Floats, dhOff: number, dC: Floats, dcOff: number, dGates: Floats, dgOff: number,
+                          B: number, H: number): void {
+  for (let r = 0; r < B; r++) {
+    const g0 = gOff + r * 4 * H;
+    const d0 = dgOff + r * 4 * H;
+    for (let j = 0; j < H; j++) {
+      const i = gates[g0 + j];
+      const f = gates[g0 + H + j];
+      const g = gates[g0 + 2 * H + j];
+      const o = gates[g0 + 3 * H + j];
+      const tanhC = Math.tanh(c[cOff + r * H + j]);
+      const dh = dH[dhOff + r * H + j];
+      // dc_t = (from step t+1) + dh_t · o · (1 − tanh²c_t)
+      const dc = dC[dcOff + r * H + j] + dh * o * (1 - tanhC * tanhC);
+      dGates[d0 + j] = dc * g * i * (1 - i);
+      dGates[d0 + H + j] = dc * cPrev[cpOff + r * H + j] * f * (1 - f);
+      dGates[d0 + 2 * H + j] = dc * i * (1 - g * g);
+      dGates[d0 + 3 * H + j] = dh * tanhC * o * (1 - o);
+      dC[dcOff + r * H + j] = dc * f;
+    }
+  }
+}
+
+function gruCellForward(gx: Floats, gxOff: number, gh: Floats, ghOff: number, hPrev: Floats, hpOff: number,
+                        h: Floats, hOff: number, B: number, H: number): void {
+  for (let row = 0; row < B; row++) {
+    const x0 = gxOff + row * 3 * H;
+    const h0 = ghOff + row * 3 * H;
+    for (let j = 0; j < H; j++) {
+      const r = sigmoid(gx[x0 + j] + gh[h0 + j]);
+      const z = sigmoid(gx[x0 + H + j] + gh[h0 + H + j]);
+      const n = Math.tanh(gx[x0 + 2 * H + j] + r * gh[h0 + 2 * H + j]);
+      gx[x0 + j] = r;
+      gx[x0 + H + j] = z;
+      gx[x0 + 2 * H + j] = n;
+      h[hOff + row * H + j] = (1 - z) * n + z * hPrev[hpOff + row * H + j];
+    }
+  }
+}
+
+function gruCellBackward(gx: Floats, gxOff: number, gh: Floats, ghOff: number, hPrev: Floats, hpOff: number,
+                         dH: Floats, dhOff: number, dGx: Floats, dgxOff: number, dGh: Floats, dghOff: number,
+                         dHPrev: Floats, dhpOff: number, B: number, H: number): void {
+  for (let row = 0; row < B; row++) {
+    const x0 = gxOff + row * 3 * H;
+    const h0 = ghOff + row * 3 * H;
+    const dx0 = dgxOff + row * 3 * H;
+    const dh0 = dghOff + row * 3 * H;
+    for (let j = 0; j < H; j++) {
+      const r = gx[x0 + j];
+      const z = gx[x0 + H + j];
+      const n = gx[x0 + 2 * H + j];
+      const hp = hPrev[hpOff + row * H + j];
+      const dh = dH[dhOff + row * H + j];
+      const dnPre = dh * (1 - z) * (1 - n * n);          // through n = tanh(·)
+      const dzPre = dh * (hp - n) * z * (1 - z);          // through z = σ(·)
+      const drPre = dnPre * gh[h0 + 2 * H + j] * r * (1 - r); // r multiplies gh_n inside the tanh
+      dGx[dx0 + j] = drPre;
+      dGx[dx0 + H + j] = dzPre;
+      dGx[dx0 + 2 * H + j] = dnPre;
+      dGh[dh0 + j] = drPre;
+      dGh[dh0 + H + j] = dzPre;
+      dGh[dh0 + 2 * H + j] = dnPre * r;
+      dHPrev[dhpOff + row * H + j] = dh * z;
+    }
+  }
+}
+
+function softmaxCrossEntropy(logits: Floats, lOff: number, rows: number, V: number, targets: Ids, tOff: number,
+                             dLogits: Floats | null, dOff: number, gradScale: number): number {
+  let total = 0;
+  for (let r = 0; r < rows; r++) {
+    const row = lOff + r * V;
+    let max = -Infinity;
+    for (let v = 0; v < V; v++) if (logits[row + v] > max) max = logits[row + v];
+    let sumExp = 0;
+    for (let v = 0; v < V; v++) sumExp += Math.exp(logits[row + v] - max);
+    const logSumExp = max + Math.log(sumExp);
+    const target = targets[tOff + r];
+    total += logSumExp - logits[row + target];
+    if (dLogits !== null) {
+      const dRow = dOff + r * V;
+      for (let v = 0; v < V; v++) dLogits[dRow + v] = gradScale * Math.exp(logits[row + v] - logSumExp);
+      dLogits[dRow + target] -= gradScale;
+    }
+  }
+  return total;
+}
+
+function logSoftmaxRows(x: Floats, xOff: number, rows: number, V: number, temperature: number,
+                        out: Floats, outOff: number): void {
+  for (let r = 0; r < rows; r++) {
+    const row = xOff + r * V;
+    let max = -Infinity;
+    for (let v = 0; v < V; v++) if (x[row + v] / temperature > max) max = x[row + v] / temperature;
+    let sumExp = 0;
+    for (let v = 0; v < V; v++) sumExp += Math.exp(x[row + v] / temperature - max);
+    const logSumExp = max + Math.log(sumExp);
+    for (let v = 0; v < V; v++) out[outOff + r * V + v] = x[row + v] / temperature - logSumExp;
+  }
+}
+
+export function createReferenceKernels(dtype: DType): Kernels {
+  return {
+    name: 'reference',
+    dtype,
+    alloc: (length) => allocFloats(dtype, length),
+    gemm,
+    addRowVector(x, xOff, rows, cols, v, vOff) {
+      for (let r = 0; r < rows; r++) {
+        const row = xOff + r * cols;
+        for (let j = 0; j < cols; j++) x[row + j] += v[vOff + j];
+      }
+    },
+    sumRows(x, xOff, rows, cols, out, outOff) {
+      for (let r = 0; r < rows; r++) {
+        const row = xOff + r * cols;
+        for (let j = 0; j < cols; j++) out[outOff + j] += x[row + j];
+      }
+    },
+    gatherColumns(w, wOff, G, V, ids, idsOff, rows, out, outOff) {
+      for (let r = 0; r < rows; r++) {
+        const col = wOff + ids[idsOff + r];
+        const row = outOff + r * G;
+        for (let g = 0; g < G; g++) out[row + g] += w[col + g * V];
+      }
+    },
+    scatterAddColumns(dOut, dOutOff, rows, G, ids, idsOff, dW, dwOff, V) {
+      for (let r = 0; r < rows; r++) {
+        const col = dwOff + ids[idsOff + r];
+        const row = dOutOff + r * G;
+        for (let g = 0; g < G; g++) dW[col + g * V] += dOut[row + g];
+      }
+    },
+    lstmCellForward,
+    lstmCellBackward,
+    gruCellForward,
+    gruCellBackward,
+    activationForward(x, xOff, n, kind) {
+      if (kind === 'tanh') for (let i = xOff; i < xOff + n; i++) x[i] = Math.tanh(x[i]);
+      else for (let i = xOff; i < xOff + n; i++) x[i] = x[i] < 0 ? 0 : x[i]; // NaN stays NaN so divergence is seen
+    },
+    activationBackward(y, yOff, dH, dhOff, dPre, dpOff, n, kind) {
+      if (kind === 'tanh') {
+        for (let i = 0; i < n; i++) dPre[dpOff + i] = dH[dhOff + i] * (1 - y[yOff + i] * y[yOff + i]);
+      } else {
+        for (let i = 0; i < n; i++) dPre[dpOff + i] = y[yOff + i] > 0 ? dH[dhOff + i] : 0;
+      }
+    },
+    softmaxCrossEntropy,
+    logSoftmaxRows,
+    mul(x, xOff, y, yOff, out, outOff, n) {
+      for (let i = 0; i < n; i++) out[outOff + i] = x[xOff + i] * y[yOff + i];
+    },
+    axpy(n, alpha, x, xOff, y, yOff) {
+      for (let i = 0; i < n; i++) y[yOff + i] += alpha * x[xOff + i];
+    },
+    scale(x, xOff, n, alpha) {
+      for (let i = xOff; i < xOff + n; i++) x[i] *= alpha;
+    },
+    sumSquares(x, xOff, n) {
+      let sum = 0;
+      for (let i = xOff; i < xOff + n; i++) sum += x[i] * x[i];
+      return sum;
+    },
+  };
+}

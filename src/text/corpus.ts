@@ -1,0 +1,156 @@
+// Reading a training text: a file or standard input, checked to be UTF-8 text (not binary, not empty), and the
+// train/validation split. It does not build the vocabulary (vocab.ts) or cut batches (batches.ts).
+
+import { createHash } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { isUtf8, constants as bufferConstants } from 'node:buffer';
+import { ConfigError, CorpusError } from '../errors.js';
+import type { Ids } from '../tensor/floats.js';
+import type { Vocab } from './vocab.js';
+
+export interface Corpus {
+  /** The file's base name ("stdin" for standard input), as recorded in the model's training record. */
+  name: string;
+  text: string;
+  /** Size of the input in bytes. */
+  bytes: number;
+  /** Hex SHA-256 of the input bytes: how a resumed run checks it has the same text. */
+  sha256: string;
+}
+
+export interface Utf8Problem {
+  /** Byte offset of the offending byte (for a cut-off character: where that character starts). */
+  offset: number;
+  /** The input ends in the middle of a character. */
+  cutOff: boolean;
+}
+
+/**
+ * The first place where `bytes` break UTF-8 (RFC 3629: no overlongs, no surrogates, nothing above U+10FFFF), or null if
+ * all of it is valid.
+ */
+export function findInvalidUtf8(bytes: Uint8Array): Utf8Problem | null {
+  const n = bytes.length;
+  let i = 0;
+  while (i < n) {
+    const b = bytes[i]!;
+    if (b < 0x80) { i++; continue; }
+    let need: number;
+    let lo = 0x80;
+    let hi = 0xbf;
+    if (b >= 0xc2 && b <= 0xdf) need = 1;
+    else if (b >= 0xe0 && b <= 0xef) { need = 2; if (b === 0xe0) lo = 0xa0; if (b === 0xed) hi = 0x9f; }
+    else if (b >= 0xf0 && b <= 0xf4) { need = 3; if (b === 0xf0) lo = 0x90; if (b === 0xf4) hi = 0x8f; }
+    else return { offset: i, cutOff: false };
+    for (let k = 1; k <= need; k++) {
+      if (i + k >= n) return { offset: i, cutOff: true };
+      const c = bytes[i + k]!;
+      const min = k === 1 ? lo : 0x80;
+      const max = k === 1 ? hi : 0xbf;
+      if (c < min || c > max) return { offset: i + k, cutOff: false };
+    }
+    i += need + 1;
+  }
+  return null;
+}
+
+function lineOf(bytes: Uint8Array, offset: number): number {
+  let line = 1;
+  for (let i = 0; i < offset; i++) if (bytes[i] === 0x0a) line++;
+  return line;
+}
+
+/** Checks raw bytes and turns them into text; `label` is how messages name the input (the path as typed). */
+export function decodeCorpus(bytes: Uint8Array, label: string): string {
+  const nul = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).indexOf(0);
+  if (nul >= 0) {
+    throw new CorpusError(`${label} looks like a binary file (NUL byte at offset ${nul}), not text`,
+      { hint: 'charlm trains on UTF-8 text files' });
+  }
+  if (!isUtf8(bytes)) {
+    const problem = findInvalidUtf8(bytes) ?? { offset: 0, cutOff: false };
+    const at = problem.offset;
+    const what = problem.cutOff ? 'a character cut off by the end of the input' : `invalid byte 0x${bytes[at]!.toString(16).padStart(2, '0')}`;
+    throw new CorpusError(`${label} is not valid UTF-8 text: ${what} at byte offset ${at} (line ${lineOf(bytes, at)})`,
+      { hint: 'convert it first, e.g. iconv -f latin1 -t utf-8' });
+  }
+  const hasBom = bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
+  const body = hasBom ? bytes.subarray(3) : bytes;
+  if (body.length > bufferConstants.MAX_STRING_LENGTH) {
+    throw new CorpusError(`${label} is too large (${body.length} bytes) to hold as one string`, { hint: 'train on a part of it' });
+  }
+  const text = new TextDecoder('utf-8', { fatal: true }).decode(body);
+  if (text.length === 0) throw new CorpusError(`${label} is empty`, { hint: 'give charlm a text file with some characters in it' });
+  return text;
+}
+
+async function readStdin(stdin: AsyncIterable<Buffer | string>): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+  return Buffer.concat(chunks);
+}
+
+async function readBytes(path: string): Promise<Buffer> {
+  let info;
+  try {
+    info = await stat(path);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new CorpusError(`${path}: no such file`);
+    if (code === 'EACCES') throw new CorpusError(`${path}: permission denied`);
+    throw new CorpusError(`cannot read ${path}: ${(err as Error).message}`);
+  }
+  if (info.isDirectory()) throw new CorpusError(`${path} is a directory, not a text file`);
+  try {
+    return await readFile(path);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EACCES') throw new CorpusError(`${path}: permission denied`);
+    if (code === 'ERR_FS_FILE_TOO_LARGE') throw new CorpusError(`${path} is too large to read (${info.size} bytes)`);
+    throw new CorpusError(`cannot read ${path}: ${(err as Error).message}`);
+  }
+}
+
+/** Reads a text file, or standard input for '-'. Throws CorpusError for a missing, empty, binary or non-UTF-8 input. */
+export async function readCorpus(path: string, stdin: AsyncIterable<Buffer | string> = process.stdin): Promise<Corpus> {
+  const fromStdin = path === '-';
+  const bytes = fromStdin ? await readStdin(stdin) : await readBytes(path);
+  const label = fromStdin ? 'standard input' : path;
+  const text = decodeCorpus(bytes, label);
+  return {
+    name: fromStdin ? 'stdin' : basename(path),
+    text,
+    bytes: bytes.length,
+    sha256: createHash('sha256').update(bytes).digest('hex'),
+  };
+}
+
+/** Contiguous split: the first part trains, the last `valFrac` of the ids validates. Views, not copies. */
+export function splitTrainValidation(ids: Ids, valFrac: number): { train: Ids; validation: Ids } {
+  if (!(valFrac >= 0 && valFrac <= 1)) throw new ConfigError(`the validation fraction must be between 0 and 1 (got ${valFrac})`);
+  const nTrain = ids.length - Math.floor(ids.length * valFrac);
+  return { train: ids.subarray(0, nTrain), validation: ids.subarray(nTrain) };
+}
+
+/**
+ * Throws CorpusError unless the training ids can fill at least one batch of B streams × T steps (B·T + 1 symbols, the +1
+ * being the last target) and hold at least two distinct symbols (one symbol leaves nothing to predict).
+ */
+export function checkTrainable(ids: Ids, vocab: Vocab, B: number, T: number): void {
+  const seen = new Uint8Array(vocab.size);
+  let distinct = 0;
+  for (let i = 0; i < ids.length && distinct < 2; i++) {
+    if (seen[ids[i]!] === 0) { seen[ids[i]!] = 1; distinct++; }
+  }
+  if (distinct < 2) {
+    const only = ids.length === 0 ? 'no characters' : `only one distinct symbol (${ids.length} in all)`;
+    throw new CorpusError(`the training text has ${only}; a language model needs at least two different characters`,
+      { hint: 'use a longer, more varied text' });
+  }
+  const needed = B * T + 1;
+  if (ids.length < needed) {
+    throw new CorpusError(`the training text has ${ids.length} symbols, but one batch of ${B} streams × ${T} steps needs at least ${needed}`,
+      { hint: 'use a smaller --batch-size or --seq-length, or a longer text' });
+  }
+}

@@ -1,0 +1,124 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { logSoftmax } from '../../src/decode/sampling.js';
+import { encodeForScoring, scoreIds, scoreLines, scoreText, splitLines } from '../../src/decode/scoring.js';
+import { CorpusError } from '../../src/errors.js';
+import type { Ids } from '../../src/tensor/floats.js';
+import { tinyModel } from '../helpers/tiny-model.js';
+
+type Tiny = Awaited<ReturnType<typeof tinyModel>>;
+
+/** Σ −ln P over ids[1 …], one step() at a time from a zero state: the plain definition. */
+function naiveNats(m: Tiny, ids: ArrayLike<number>): number {
+  const state = m.model.createState(1);
+  const logits = m.model.kernels.alloc(m.vocab.size);
+  const lp = new Float64Array(m.vocab.size);
+  let nats = 0;
+  for (let i = 0; i + 1 < ids.length; i++) {
+    m.model.step(Uint16Array.of(ids[i]), state, logits);
+    logSoftmax(logits, 0, m.vocab.size, lp);
+    nats -= lp[ids[i + 1]];
+  }
+  return nats;
+}
+
+const close = (a: number, b: number, rel = 1e-5): void =>
+  assert.ok(Math.abs(a - b) <= rel * Math.max(1, Math.abs(b)), `${a} vs ${b}`);
+
+describe('scoreIds', () => {
+  it('with one stream equals stepping through the text one character at a time', async () => {
+    const m = await tinyModel();
+    const ids = m.vocab.encode(m.text.slice(0, 300));
+    const { nats, chars } = scoreIds(m.model, ids, { streams: 1, chunkLength: 37 });
+    assert.equal(chars, ids.length - 1);
+    close(nats, naiveNats(m, ids));
+  });
+
+  it('with S streams equals the sum of its S segments scored alone: each stream starts from zero, nothing else changes', async () => {
+    const m = await tinyModel();
+    const ids = m.vocab.encode(m.text.slice(0, 301)); // 300 predictions
+    const S = 4;
+    const L = Math.ceil(300 / S);
+    const batched = scoreIds(m.model, ids, { streams: S, chunkLength: 16 });
+    let nats = 0;
+    let chars = 0;
+    for (let s = 0; s < S; s++) {
+      const part = scoreIds(m.model, ids.subarray(s * L, Math.min((s + 1) * L, 300) + 1) as Ids, { streams: 1 });
+      nats += part.nats;
+      chars += part.chars;
+    }
+    assert.equal(batched.chars, 300);
+    assert.equal(chars, 300);
+    close(batched.nats, nats);
+  });
+});
+
+describe('scoreText', () => {
+  it('reports bits = nats / ln 2 and perplexity = e^nats', async () => {
+    const m = await tinyModel();
+    const s = scoreText(m.model, m.vocab, m.text);
+    assert.equal(s.chars, [...m.text].length - 1);
+    assert.equal(s.bitsPerChar, s.natsPerChar / Math.LN2);
+    assert.equal(s.perplexity, Math.exp(s.natsPerChar));
+    assert.ok(s.natsPerChar > 0 && s.natsPerChar < Math.log(m.vocab.size), 'the trained model beats a uniform guess');
+  });
+
+  it('counts characters outside the vocabulary, reports each, and scores the rest', async () => {
+    const m = await tinyModel();
+    const s = scoreText(m.model, m.vocab, 'the Zcat é sat Z');
+    assert.equal(s.unknownChars, 3);
+    assert.deepEqual(s.unknown, { Z: 2, 'é': 1 });
+    assert.equal(s.chars, 'the cat  sat '.length - 1);
+    close(s.natsPerChar * s.chars, naiveNats(m, m.vocab.encode('the cat  sat ')));
+  });
+
+  it('refuses a text with nothing to score', async () => {
+    const m = await tinyModel();
+    assert.throws(() => scoreText(m.model, m.vocab, 'ZZt'), CorpusError);
+  });
+
+  it('in line mode scores each line and its end, but not the start symbols', async () => {
+    const m = await tinyModel({ lineMode: true });
+    const s = scoreText(m.model, m.vocab, 'the cat.\n\na dog.\n', { streams: 1 });
+    assert.equal(s.chars, 'the cat.'.length + 1 + 'a dog.'.length + 1);
+    const { ids } = encodeForScoring(m.vocab, 'the cat.\na dog.');
+    // naive over all targets minus the one start symbol predicted after the first line's end
+    const all = naiveNats(m, ids);
+    const startAt = 'the cat.'.length + 2;
+    const withoutStart = all + naiveLogProbAt(m, ids, startAt);
+    close(s.natsPerChar * s.chars, withoutStart);
+  });
+});
+
+/** ln P(ids[at] | ids[0 … at−1]). */
+function naiveLogProbAt(m: Tiny, ids: ArrayLike<number>, at: number): number {
+  return naiveNats(m, Array.from(ids).slice(0, at)) - naiveNats(m, Array.from(ids).slice(0, at + 1));
+}
+
+describe('scoreLines', () => {
+  it('keeps the input order and scores each line as a line break, the line, a line break', async () => {
+    const m = await tinyModel();
+    const lines = ['the cat sat on the mat.', 'a dog.', '', 'the log sat on a cat and a dog and a mat.', 'tac eht'];
+    const scores = scoreLines(m.model, m.vocab, lines, { chunkLength: 8 });
+    assert.deepEqual(scores.map((s) => s.line), lines);
+    lines.forEach((line, i) => {
+      const ids = m.vocab.encode('\n' + line + '\n');
+      assert.equal(scores[i].chars, ids.length - 1);
+      close(-scores[i].logProb, naiveNats(m, ids));
+      assert.equal(scores[i].bitsPerChar, -scores[i].logProb / scores[i].chars / Math.LN2);
+    });
+    assert.ok(scores[0].bitsPerChar < scores[4].bitsPerChar, 'a training sentence beats its reversal');
+  });
+
+  it('in line mode frames each line with start and end symbols', async () => {
+    const m = await tinyModel({ lineMode: true });
+    const [s] = scoreLines(m.model, m.vocab, ['a dog.']);
+    assert.equal(s.chars, 7);
+    close(-s.logProb, naiveNats(m, [m.vocab.bos!, ...m.vocab.encode('a dog.'), m.vocab.eos!]));
+  });
+
+  it('splitLines drops the empty piece after a final line break and a trailing carriage return', () => {
+    assert.deepEqual(splitLines('a\r\nb\n\nc\n'), ['a', 'b', '', 'c']);
+    assert.deepEqual(splitLines('a'), ['a']);
+  });
+});
