@@ -62,6 +62,46 @@ function log(text: string): void {
   process.stderr.write(`${text}\n`);
 }
 
+interface JobPlanInput {
+  configs: BenchConfigName[]; threads: number[]; hasKnob: boolean; withTorch: boolean; short: boolean; isReference: boolean;
+  plan: WindowPlan; kernels: KernelChoice; corpus: string; notes: string[];
+}
+
+/**
+ * The jobs in the order they run. The peers alternate config by config and thread count by thread count (ours S 1, torch
+ * S 1, ours S 2, torch S 2, ours M 1, ...) so that a drift in the machine's speed hits both. Decoding comes last.
+ */
+function planJobs(p: JobPlanInput): Job[] {
+  const jobs: Job[] = [];
+  const torchPlan = p.short ? PLANS.short : PLANS.full;
+  const generateChars = p.short ? 500 : 2000;
+  // Without a thread knob charlm runs once per config, single-threaded, even when 1 is not among the thread counts.
+  const oursThreads = p.hasKnob ? p.threads : [1];
+  for (const config of p.configs) {
+    const counts = [...new Set([...oursThreads, ...(p.withTorch ? p.threads : [])])].sort((a, b) => a - b);
+    for (const t of counts) {
+      if (oursThreads.includes(t)) jobs.push({ kind: 'ours-train', config, kernels: p.kernels, threads: t, plan: p.plan, corpus: p.corpus });
+      if (p.withTorch && p.threads.includes(t)) {
+        // PyTorch's generation figure comes from its first M job (the same process, after training).
+        jobs.push({ kind: 'torch', config, ompThreads: 1, blasThreads: t, plan: torchPlan, corpus: p.corpus,
+          generateChars: config === 'M' && t === p.threads[0] ? generateChars : 0 });
+      }
+    }
+    if (p.withTorch && p.threads.includes(2) && !p.short) {
+      // REFERENCE.md's other PyTorch setting: two OpenMP threads beside two BLAS threads (oversubscribed, slower).
+      jobs.push({ kind: 'torch', config, ompThreads: 2, blasThreads: 2, plan: torchPlan, corpus: p.corpus, generateChars: 0 });
+    }
+  }
+  if (p.withTorch && !p.configs.includes('M')) {
+    jobs.push({ kind: 'torch', config: 'M', ompThreads: 1, blasThreads: 1, corpus: p.corpus, generateChars,
+      plan: { warmupSeconds: 0, minWarmupSteps: 1, windowSeconds: 0, windows: 1 } });
+    p.notes.push('PyTorch generation ran in a separate M job; its one-window training figure is not shown');
+  }
+  jobs.push({ kind: 'ours-decode', config: 'M', kernels: p.kernels, threads: 1, plan: p.short ? PLANS.short : PLANS.full,
+    corpus: p.corpus, generateCharsPerWindow: p.isReference ? 20 : 100, beamWidth: 8, beamLength: p.isReference ? 8 : 64 });
+  return jobs;
+}
+
 function main(): void {
   const opts = parseOptions(process.argv);
   if (opts.worker !== undefined) {
@@ -107,30 +147,8 @@ function main(): void {
     withTorch = false;
   }
 
-  // Alternate the peers config by config (ours S, torch S, ours M, ...) so that drifts in the machine's speed hit both.
-  const jobs: Job[] = [];
-  const torchPlan = opts.short ? PLANS.short : PLANS.full;
-  for (const config of configs) {
-    for (const t of threads) {
-      if (hasKnob || t === 1) jobs.push({ kind: 'ours-train', config, kernels: opts.kernels, threads: t, plan, corpus: opts.corpus });
-      if (withTorch) {
-        jobs.push({ kind: 'torch', config, ompThreads: 1, blasThreads: t, plan: torchPlan, corpus: opts.corpus,
-          generateChars: config === 'M' && t === threads[0] ? (opts.short ? 500 : 2000) : 0 });
-      }
-    }
-    if (withTorch && threads.includes(2) && !opts.short) {
-      // REFERENCE.md's other PyTorch setting: two OpenMP threads beside two BLAS threads (oversubscribed, slower).
-      jobs.push({ kind: 'torch', config, ompThreads: 2, blasThreads: 2, plan: torchPlan, corpus: opts.corpus, generateChars: 0 });
-    }
-  }
-  if (withTorch && !configs.includes('M')) {
-    jobs.push({ kind: 'torch', config: 'M', ompThreads: 1, blasThreads: 1, corpus: opts.corpus, generateChars: opts.short ? 500 : 2000,
-      plan: { warmupSeconds: 0, minWarmupSteps: 1, windowSeconds: 0, windows: 1 } });
-    notes.push('PyTorch generation ran in a separate M job; its one-window training figure is not shown');
-  }
-  jobs.push({ kind: 'ours-decode', config: 'M', kernels: opts.kernels, threads: 1, plan: opts.short ? PLANS.short : PLANS.full,
-    corpus: opts.corpus, generateCharsPerWindow: isReference ? 20 : 100, beamWidth: 8, beamLength: isReference ? 8 : 64 });
-
+  const jobs = planJobs({ configs, threads, hasKnob, withTorch, short: opts.short, isReference, plan, kernels: opts.kernels,
+    corpus: opts.corpus, notes });
   const benchScript = fileURLToPath(import.meta.url);
   const results: JobResult[] = [];
   for (const job of jobs) {
@@ -138,7 +156,14 @@ function main(): void {
       : job.kind === 'ours-train' ? `charlm ${job.config}, ${job.threads} thread${job.threads === 1 ? '' : 's'}`
         : 'charlm generation and beam search (M)';
     log(`bench: ${label}...`);
-    results.push(spawnJob(job, benchScript, TORCH_SCRIPT));
+    try {
+      results.push(spawnJob(job, benchScript, TORCH_SCRIPT));
+    } catch (e) {
+      // A failing peer should not cost the other figures; charlm's own failures stop the run.
+      if (job.kind !== 'torch') throw e;
+      log(`bench: ${(e as Error).message}`);
+      notes.push(`${label} failed: ${(e as Error).message}`);
+    }
   }
   // Name the kernel the children actually ran (the parent only chose the plan with it).
   const ran = [...new Set(results.flatMap((r) => (r.kind === 'torch' ? [] : [r.kernelsName])))];

@@ -32,10 +32,13 @@ static inline void cpuRelax() {
 #endif
 }
 
+// Jobs are numbered. Whoever claims job g first (compare-and-swap on claimed_) runs it: normally the helper, but when the
+// helper has not been scheduled by the time the caller finishes its own half, the caller takes the job back instead of
+// waiting for a thread the OS has not run (two cores shared with other processes must never make a gemm slower).
 class Helper {
  public:
   Helper() : thread_([this] { loop(); }) { thread_.detach(); }
-  // Posts a job and returns at once; wait() blocks until the helper has finished it.
+  // Posts the second half and returns at once; finish() runs or waits for it.
   void post(const Job& job) {
     job_ = job;
     {
@@ -44,16 +47,24 @@ class Helper {
     }
     cv_.notify_one();
   }
-  void wait() {
-    const unsigned long target = posted_.load(std::memory_order_relaxed);
-    while (done_.load(std::memory_order_acquire) < target) cpuRelax();
+  void finish() {
+    const unsigned long g = posted_.load(std::memory_order_relaxed);
+    unsigned long expected = g - 1;
+    if (claimed_.compare_exchange_strong(expected, g, std::memory_order_acq_rel)) {
+      job_.run();
+      return;
+    }
+    for (int spin = 0; done_.load(std::memory_order_acquire) < g; ++spin) {
+      if (spin < 100000) cpuRelax();
+      else std::this_thread::yield();
+    }
   }
 
  private:
   void loop() {
     unsigned long seen = 0;
     for (;;) {
-      // Spin for roughly a millisecond (training issues gemms back to back), then sleep until the next post.
+      // Spin for a fraction of a millisecond (training issues gemms back to back), then sleep until the next post.
       bool ready = false;
       for (int spin = 0; spin < 20000 && !ready; ++spin) {
         ready = posted_.load(std::memory_order_acquire) > seen;
@@ -63,13 +74,16 @@ class Helper {
         std::unique_lock<std::mutex> lock(mu_);
         cv_.wait(lock, [&] { return posted_.load(std::memory_order_acquire) > seen; });
       }
-      job_.run();
-      ++seen;
-      done_.store(seen, std::memory_order_release);
+      const unsigned long g = ++seen;
+      unsigned long expected = g - 1;
+      if (claimed_.compare_exchange_strong(expected, g, std::memory_order_acq_rel)) {
+        job_.run();
+        done_.store(g, std::memory_order_release);
+      }
     }
   }
   Job job_{};
-  std::atomic<unsigned long> posted_{0}, done_{0};
+  std::atomic<unsigned long> posted_{0}, claimed_{0}, done_{0};
   std::mutex mu_;
   std::condition_variable cv_;
   std::thread thread_;
@@ -77,7 +91,7 @@ class Helper {
 
 int gemmThreads = 1;
 // Below this many multiply-adds the hand-off costs more than the second core gives back.
-constexpr double kMinParallelFlops = 2.0e6;
+constexpr double kMinParallelFlops = 4.0e6;  // multiply-adds
 std::mutex helperBusy;  // two JS threads (worker_threads) sharing the addon must not share the helper
 
 Helper& helper() {
@@ -119,7 +133,7 @@ void sgemm(bool transA, bool transB, int m, int n, int k, float alpha, const flo
   }
   helper().post(second);
   first.run();
-  helper().wait();
+  helper().finish();
 }
 
 }  // namespace charlm

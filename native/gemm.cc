@@ -9,6 +9,9 @@
 
 #if defined(__AVX512F__)
 #include <immintrin.h>
+// GCC 12 warns inside its own intrinsic headers (_mm512_undefined_* values) once they are inlined here.
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #endif
 
 namespace charlm {
@@ -33,7 +36,10 @@ constexpr int NR = NV * VL;  // NV vectors per row of the tile
 #endif
 constexpr int KC = CHARLM_KC;
 constexpr int MC = MR * 16;
-constexpr int NC = NR * (2048 / NR);
+#ifndef CHARLM_NC
+#define CHARLM_NC 2048
+#endif
+constexpr int NC = NR * (CHARLM_NC / NR);
 // With this few rows, packing B would cost more than it saves: the small-m path reads B in place.
 constexpr int SMALL_M = 4;
 

@@ -10,6 +10,9 @@ import { registerInfoCommand } from './commands/info.js';
 import { registerVocabCommand } from './commands/vocab.js';
 import { registerTrainCommand } from './commands/train.js';
 import { registerGradcheckCommand } from './commands/gradcheck.js';
+import { registerGenerateCommand } from './commands/generate.js';
+import { registerBeamCommand } from './commands/beam.js';
+import { registerEvalCommand } from './commands/eval.js';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -35,6 +38,9 @@ Run charlm COMMAND --help for a command's flags.`);
   registerInfoCommand(program);
   registerTrainCommand(program);
   registerGradcheckCommand(program);
+  registerGenerateCommand(program);
+  registerBeamCommand(program);
+  registerEvalCommand(program);
   return program;
 }
 
@@ -48,11 +54,11 @@ function oneLine(text: string): string {
   return text.replace(/\s*\n\s*/g, ' ').trim();
 }
 
-/** Prints `err` as `charlm: …` (plus a hint line when there is one) and returns the exit code. */
+/** Prints `err` as one line, `charlm: … (hint: …)`, on stderr and returns the exit code. */
 export function reportError(err: unknown, program: Command, args: readonly string[], debug: boolean): ExitCode {
   const code = exitCodeFor(err);
   const prefix = colors.red('charlm:');
-  const hintLine = (hint: string): void => log(`${prefix} ${colors.dim('hint: ' + oneLine(hint))}`);
+  const withHint = (hint: string | undefined): string => (hint === undefined ? '' : ' ' + colors.dim(`(hint: ${oneLine(hint)})`));
   switch (errorKind(err)) {
     case 'exit':
       return code;
@@ -67,14 +73,12 @@ export function reportError(err: unknown, program: Command, args: readonly strin
     case 'charlm':
     case 'interrupted': {
       const e = err as Error & { hint?: string };
-      log(`${prefix} ${oneLine(e.message)}`);
-      if (e.hint !== undefined) hintLine(e.hint);
+      log(`${prefix} ${oneLine(e.message)}${withHint(e.hint)}`);
       break;
     }
     case 'internal': {
       const message = err instanceof Error ? err.message : String(err);
-      log(`${prefix} internal error: ${oneLine(message)}`);
-      if (!debug) hintLine('run again with --debug to see where it happened');
+      log(`${prefix} internal error: ${oneLine(message)}${withHint(debug ? undefined : 'run again with --debug to see where it happened')}`);
       break;
     }
   }

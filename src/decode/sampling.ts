@@ -243,23 +243,29 @@ export class StopMatcher {
 }
 
 /**
- * Samples up to opts.length characters after the prime, one per iteration. The prime is read once (primeState); every
- * further character costs one step() that carries the state. In line mode the sample is one line: it ends at the end symbol
- * (not yielded). The same rng state gives the same characters, bit for bit.
+ * Samples up to opts.length characters after the prime, one per iteration. Options, prime and stop string are checked
+ * here, before the first character (so a bad prime throws at the call). The prime is read once (primeState); every
+ * further character costs one step() that carries the state. In line mode the sample is one line: it ends at the end
+ * symbol (not yielded). The same rng state gives the same characters, bit for bit.
  */
-export function* sample(model: CharLM, vocab: Vocab, opts: GenerateOptions, rng: Rng): Generator<SampledChar, void, undefined> {
+export function sample(model: CharLM, vocab: Vocab, opts: GenerateOptions, rng: Rng): Generator<SampledChar, void, undefined> {
   const rule = checkSampleOptions(opts);
   if (!Number.isInteger(opts.length) || opts.length < 0) throw new ConfigError(`length must be 0 or more characters (got ${opts.length})`);
   const stopIds = encodeStop(vocab, opts.stop);
-  const stop = stopIds === null ? null : new StopMatcher(stopIds);
   const context = decodingContext(vocab, encodePrime(vocab, opts.prime ?? '', opts.unknown));
+  return continueText(model, vocab, context, opts.length, rule, stopIds, rng);
+}
+
+function* continueText(model: CharLM, vocab: Vocab, context: readonly number[], length: number, rule: SamplingRule,
+                       stopIds: Ids | null, rng: Rng): Generator<SampledChar, void, undefined> {
+  const stop = stopIds === null ? null : new StopMatcher(stopIds);
   const state = primeState(model, vocab, context);
   const V = model.config.vocabSize;
   const input = vocab.allocIds(1);            // (B = 1) the symbol fed to the next step
   const logits = model.kernels.alloc(V);      // (1, V)
   const scratch = new SamplingScratch(V);
   input[0] = context[context.length - 1];
-  for (let produced = 0; produced < opts.length; produced++) {
+  for (let produced = 0; produced < length; produced++) {
     model.step(input, state, logits);
     const id = sampleFromLogits(logits, rule, rng, scratch);
     // A reserved symbol mid-line means the model thinks the line is over.

@@ -2,14 +2,14 @@
 //   g ← ∇ + λ·θ,   s ← s + g²,   θ ← θ − lr · g / (√s + ε)
 
 import type { Floats } from '../tensor/floats.js';
-import { restoreState, type Optimizer, type OptimizerSettings } from './optimizer.js';
+import { restoreState, type Optimizer, type ResolvedOptimizerConfig } from './optimizer.js';
 
 export class Adagrad implements Optimizer {
   readonly kind = 'adagrad' as const;
   private readonly sum: Floats;
   private steps = 0;
 
-  constructor(private readonly s: OptimizerSettings, zeros: () => Floats) {
+  constructor(private readonly s: ResolvedOptimizerConfig, zeros: () => Floats) {
     this.sum = zeros();
   }
 

@@ -28,9 +28,9 @@ export interface OptimizerConfig {
 }
 
 /** OptimizerConfig with every default filled in. */
-export type OptimizerSettings = Required<OptimizerConfig>;
+export type ResolvedOptimizerConfig = Required<OptimizerConfig>;
 
-export function optimizerDefaults(config: OptimizerConfig): OptimizerSettings {
+export function optimizerDefaults(config: OptimizerConfig): ResolvedOptimizerConfig {
   return {
     kind: config.kind, momentum: config.momentum ?? 0.9, beta1: config.beta1 ?? 0.9, beta2: config.beta2 ?? 0.999,
     eps: config.eps ?? 1e-8, weightDecay: config.weightDecay ?? 0, alpha: config.alpha ?? 0.99,

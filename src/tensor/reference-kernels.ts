@@ -23,21 +23,44 @@ function gemm(transA: boolean, transB: boolean, m: number, n: number, k: number,
   if (alpha === 0 || k === 0) return;
   // Each branch picks the loop order whose innermost loop walks memory contiguously.
   if (!transA && !transB) {
-    // C[i,:] += alpha·A[i,p] · B[p,:]   (i-p-j order)
+    // C[i,:] += alpha·A[i,p] · B[p,:]   (i-p-j order; four p at a time so each C element is loaded and stored once per four)
     for (let i = 0; i < m; i++) {
       const cRow = cOff + i * ldc;
-      for (let p = 0; p < k; p++) {
-        const aip = alpha * a[aOff + i * lda + p];
+      const aRow = aOff + i * lda;
+      let p = 0;
+      for (; p + 4 <= k; p += 4) {
+        const a0 = alpha * a[aRow + p], a1 = alpha * a[aRow + p + 1], a2 = alpha * a[aRow + p + 2], a3 = alpha * a[aRow + p + 3];
+        const b0 = bOff + p * ldb, b1 = b0 + ldb, b2 = b1 + ldb, b3 = b2 + ldb;
+        for (let j = 0; j < n; j++) c[cRow + j] += a0 * b[b0 + j] + a1 * b[b1 + j] + a2 * b[b2 + j] + a3 * b[b3 + j];
+      }
+      for (; p < k; p++) {
+        const aip = alpha * a[aRow + p];
         const bRow = bOff + p * ldb;
         for (let j = 0; j < n; j++) c[cRow + j] += aip * b[bRow + j];
       }
     }
   } else if (!transA && transB) {
-    // C[i,j] += alpha · (A[i,:] · B[j,:]), a dot product of two contiguous rows.
+    // C[i,j] += alpha · (A[i,:] · B[j,:]), a dot product of two contiguous rows; four j at a time share the loads of A.
     for (let i = 0; i < m; i++) {
       const aRow = aOff + i * lda;
       const cRow = cOff + i * ldc;
-      for (let j = 0; j < n; j++) {
+      let j = 0;
+      for (; j + 4 <= n; j += 4) {
+        const b0 = bOff + j * ldb, b1 = b0 + ldb, b2 = b1 + ldb, b3 = b2 + ldb;
+        let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        for (let p = 0; p < k; p++) {
+          const x = a[aRow + p];
+          s0 += x * b[b0 + p];
+          s1 += x * b[b1 + p];
+          s2 += x * b[b2 + p];
+          s3 += x * b[b3 + p];
+        }
+        c[cRow + j] += alpha * s0;
+        c[cRow + j + 1] += alpha * s1;
+        c[cRow + j + 2] += alpha * s2;
+        c[cRow + j + 3] += alpha * s3;
+      }
+      for (; j < n; j++) {
         const bRow = bOff + j * ldb;
         let sum = 0;
         for (let p = 0; p < k; p++) sum += a[aRow + p] * b[bRow + p];
@@ -45,8 +68,18 @@ function gemm(transA: boolean, transB: boolean, m: number, n: number, k: number,
       }
     }
   } else if (transA && !transB) {
-    // A is stored k×m: C[i,:] += alpha·A[p,i] · B[p,:]   (p-i-j order)
-    for (let p = 0; p < k; p++) {
+    // A is stored k×m: C[i,:] += alpha·A[p,i] · B[p,:]   (p-i-j order, four p at a time as above)
+    let p = 0;
+    for (; p + 4 <= k; p += 4) {
+      const a0 = aOff + p * lda, a1 = a0 + lda, a2 = a1 + lda, a3 = a2 + lda;
+      const b0 = bOff + p * ldb, b1 = b0 + ldb, b2 = b1 + ldb, b3 = b2 + ldb;
+      for (let i = 0; i < m; i++) {
+        const x0 = alpha * a[a0 + i], x1 = alpha * a[a1 + i], x2 = alpha * a[a2 + i], x3 = alpha * a[a3 + i];
+        const cRow = cOff + i * ldc;
+        for (let j = 0; j < n; j++) c[cRow + j] += x0 * b[b0 + j] + x1 * b[b1 + j] + x2 * b[b2 + j] + x3 * b[b3 + j];
+      }
+    }
+    for (; p < k; p++) {
       const aRow = aOff + p * lda;
       const bRow = bOff + p * ldb;
       for (let i = 0; i < m; i++) {

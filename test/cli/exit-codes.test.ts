@@ -64,6 +64,13 @@ describe('charlm exit codes', () => {
     assert.match(r.stderr, /^charlm: option '--sort <order>' argument 'size' is invalid\. "size" is not one of code, count\./);
   });
 
+  it('no command at all shows the help on stderr and exits 2', async () => {
+    const r = await runCli([]);
+    assert.equal(r.code, 2);
+    assert.equal(r.stdout, '');
+    assert.match(r.stderr, /^Usage: charlm /);
+  });
+
   it('an unknown command is exit 2 with a suggestion', async () => {
     const r = await runCli(['vocb', 'x.txt']);
     assert.equal(r.code, 2);
@@ -85,15 +92,15 @@ describe('charlm exit codes', () => {
     }
   });
 
-  it('a hint goes on a second line', () =>
+  it('a hint goes on the same single line, in brackets', () =>
     withTmpDir(async (dir) => {
       const path = join(dir, 'bad.txt');
       await import('node:fs/promises').then((fs) => fs.writeFile(path, Buffer.from([0x61, 0xfe])));
       const r = await runCli(['vocab', path]);
       assert.equal(r.code, 1);
       const lines = linesOf(r.stderr);
-      assert.equal(lines.length, 2);
-      assert.equal(lines[0], `charlm: ${path} is not valid UTF-8 text: invalid byte 0xfe at byte offset 1 (line 1)`);
-      assert.match(lines[1]!, /^charlm: hint: /);
+      assert.equal(lines.length, 1);
+      assert.ok(lines[0]!.startsWith(`charlm: ${path} is not valid UTF-8 text: invalid byte 0xfe at byte offset 1 (line 1) (hint: `), lines[0]);
+      assert.match(lines[0]!, /\)$/);
     }));
 });

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ModelFileError } from '../../src/errors.js';
 import { loadModel } from '../../src/model-file/read.js';
@@ -121,6 +121,16 @@ describe('loadModel refuses a damaged file', () => {
       assert.match(await messageFor(join(dir, 'empty.json')), /is empty, not a charlm model file/);
       assert.match(await messageFor(join(dir, 'folder.json')), /is a directory, not a model file/);
       assert.match(await messageFor(join(dir, 'none.json')), /none\.json: no such model file/);
+    }));
+
+  it('when it is larger than 2 GiB, before reading it', () =>
+    withTmpDir(async (dir) => {
+      const path = join(dir, 'huge.json');
+      await writeFile(path, '');
+      await truncate(path, 3 * 1024 ** 3); // sparse: takes no disk space, and reading it would take seconds
+      const started = performance.now();
+      assert.match(await messageFor(path), /huge\.json is 3221225472 bytes, larger than the \d+ bytes charlm can read/);
+      assert.ok(performance.now() - started < 1000, 'refused without reading');
     }));
 
   it('when it is JSON but not an object', () =>

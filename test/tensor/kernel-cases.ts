@@ -71,7 +71,7 @@ export function runKernelCases(name: string, makeKernels: (dtype: DType) => Kern
         for (const beta of [0, 1, 0.5]) {
           it(`gemm transA=${transA} transB=${transB} beta=${beta} equals the per-element sum, with offsets and leading dims`, () => {
             const rng = Rng.fromSeed(`gemm${transA}${transB}${beta}`);
-            const m = 3, n = 5, kk = 4, alpha = 0.7;
+            const m = 3, n = 5, kk = 6, alpha = 0.7; // n and k cover an unrolled block of 4 plus a remainder
             const aRows = transA ? kk : m, aCols = transA ? m : kk, lda = aCols + 2, aOff = 3;
             const bRows = transB ? n : kk, bCols = transB ? kk : n, ldb = bCols + 1, bOff = 2;
             const ldc = n + 3, cOff = 4;

@@ -3,7 +3,7 @@
 
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { Command, Option } from 'commander';
-import { sample, type GenerateOptions } from '../../decode/sampling.js';
+import { encodePrime, sample, type GenerateOptions } from '../../decode/sampling.js';
 import { CharLM } from '../../model/char-lm.js';
 import { loadModel } from '../../model-file/read.js';
 import { createKernels } from '../../tensor/create-kernels.js';
@@ -94,7 +94,8 @@ Samples are separated by a blank line (and a rule on a terminal); --json prints 
 where "text" is the generated part only. Without --seed a seed is taken from the clock; --json reports it.`)
     .action(async (path: string, flags: GenerateFlags) => {
       const { model, vocab } = await loadForDecoding(path);
-      const prime = await primeFromFlags(flags, vocab.lineMode);
+      // Shown as the model reads it: with --unknown skip or replace, that differs from what was typed.
+      const prime = vocab.decode(encodePrime(vocab, await primeFromFlags(flags, vocab.lineMode), flags.unknown));
       const seed = flags.seed ?? Date.now() % 2_147_483_648;
       if (flags.seed === undefined && flags.json !== true && stderrIsInteractive()) log(colors.dim(`seed ${seed}`));
       const rng = Rng.fromSeed(seed);
@@ -106,12 +107,15 @@ where "text" is the generated part only. Without --seed a seed is taken from the
       };
       for (let index = 0; index < count && !isStdoutClosed(); index++) {
         if (index > 0 && flags.json !== true && !vocab.lineMode) writeData(separator());
+        const chars = sample(model, vocab, opts, rng); // throws here, before any output, for a bad stop string
         if (flags.json !== true) writeData(prime);
         const record: SampleRecord = { index, text: '', logProb: 0, chars: 0, seed, prime };
         const logProbs: number[] = [];
         let breaks = 0;
-        for (const c of sample(model, vocab, opts, rng)) {
-          record.text += c.char;
+        let lastChar = prime.slice(-1);
+        for (const c of chars) {
+          if (flags.json === true) record.text += c.char; // the terminal gets each character as it comes instead
+          lastChar = c.char;
           record.logProb += c.logProb;
           record.chars++;
           if (flags.logprobs === true) logProbs.push(c.logProb);
@@ -127,7 +131,7 @@ where "text" is the generated part only. Without --seed a seed is taken from the
           if (flags.logprobs === true) record.logProbs = logProbs;
           writeData(JSON.stringify(record) + '\n');
         } else {
-          if (!(prime + record.text).endsWith('\n')) writeData('\n');
+          if (lastChar !== '\n') writeData('\n');
           if (flags.logprobs === true) {
             const bits = record.chars > 0 ? -record.logProb / record.chars / Math.LN2 : 0;
             log(colors.dim(`logProb ${record.logProb.toFixed(4)} over ${record.chars} chars (${bits.toFixed(4)} bits/char)`));
