@@ -5,6 +5,7 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { TrainConfig } from '../config/train-config.js';
 import { validateModelConfig, type ModelConfig } from '../config/model-config.js';
 import { ConfigError, DivergedError } from '../errors.js';
+import { scoreIds } from '../decode/scoring.js';
 import { CharLM } from '../model/char-lm.js';
 import type { SavedModel, TrainingRecord } from '../model-file/format.js';
 import { saveModel } from '../model-file/write.js';
@@ -19,7 +20,6 @@ import { Vocab } from '../text/vocab.js';
 import type { StopReason, TrainEvent, TrainEventListener } from './events.js';
 import { RunLog } from './run-log.js';
 import { fromResumeState, restoreSnapshot, takeSnapshot, toResumeState, type Snapshot, type TrainProgress } from './training-state.js';
-import { validationLoss } from './validation.js';
 
 export interface TrainOptions {
   readonly kernels: Kernels;
@@ -152,7 +152,9 @@ export async function train(config: TrainConfig, corpus: Corpus, options: TrainO
   const validateAndSave = async (): Promise<boolean> => {
     let improved = true;
     if (hasValidation) {
-      const valLoss = validationLoss(model, valIds, B, T);
+      // B parallel streams with carried state, each from a zero state; the training state is not touched.
+      const scored = scoreIds(model, valIds, { streams: Math.min(B, valIds.length - 1), chunkLength: T });
+      const valLoss = scored.nats / scored.chars;
       improved = progress.bestValLoss === null || valLoss < progress.bestValLoss;
       progress.lastValLoss = valLoss;
       if (improved) progress.bestValLoss = valLoss;
