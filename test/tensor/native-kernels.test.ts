@@ -9,6 +9,7 @@ import { createReferenceKernels } from '../../src/tensor/reference-kernels.js';
 import type { Kernels } from '../../src/tensor/kernels.js';
 import type { Ids } from '../../src/tensor/floats.js';
 import { Rng } from '../../src/tensor/rng.js';
+import { runKernelCases } from './kernel-cases.js';
 
 const native = loadNativeKernels();
 const reference = createReferenceKernels('f32');
@@ -43,6 +44,9 @@ function same(k: Kernels, inputs: Float32Array[], call: (k: Kernels, bufs: Float
   if (typeof r2 === 'number') assert.ok(Math.abs((r1 as number) - r2) <= tol * 10 * (1 + Math.abs(r2)), `${what}: ${r1} vs ${r2}`);
   mine.forEach((x, i) => assertClose(x, theirs[i], tol, `${what} buffer ${i}`));
 }
+
+// The shared case table (naive loops, finite differences) first; then direct comparisons with the reference kernels.
+runKernelCases('native', () => native, ['f32']);
 
 describe('native kernel availability', () => {
   it(compilerExists ? 'is built here, because a C++ compiler exists' : 'is absent without a compiler', () => {

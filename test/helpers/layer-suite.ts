@@ -1,0 +1,39 @@
+// The tests every recurrent layer file gets: forward against a naive per-unit loop, backward against finite differences.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Cell } from '../../src/config/model-config.js';
+import { assertGradientMatches } from './gradcheck.js';
+import { makeLayerHarness } from './layer-harness.js';
+import { naiveLayerForward } from './naive-layers.js';
+
+export function describeLayer(cell: Cell): void {
+  describe(`${cell} layer`, () => {
+    it('forward over T steps equals the naive per-unit recurrence from the carried-in state', () => {
+      const hx = makeLayerHarness(cell, 4, 3, 5, 4);
+      hx.loss();
+      const expected = naiveLayerForward(cell, hx);
+      const got = hx.layer.activations.hiddens.subarray(hx.B * hx.H);
+      assert.equal(got.length, expected.length);
+      for (let i = 0; i < expected.length; i++) assert.ok(Math.abs(got[i] - expected[i]) < 1e-12, `h[${i}]: ${got[i]} vs ${expected[i]}`);
+      assert.deepEqual(Array.from(hx.layer.activations.hiddens.subarray(0, hx.B * hx.H)), Array.from(hx.state0.h));
+    });
+
+    it('backward gives every weight gradient and dX within 1e-6 of finite differences', () => {
+      const hx = makeLayerHarness(cell, 3, 2, 3, 3, 5);
+      const dX = hx.backward();
+      for (const name of ['weightIh', 'weightHh', 'biasIh', 'biasHh'] as const) {
+        assertGradientMatches(name, () => hx.loss(), hx.weights[name], hx.grads[name]);
+      }
+      assertGradientMatches('dX', () => hx.loss(), hx.x, dX);
+    });
+
+    it('a second backward adds the same gradients again (backward adds, it does not overwrite)', () => {
+      const hx = makeLayerHarness(cell, 3, 2, 3, 3, 6);
+      hx.backward();
+      const once = Array.from(hx.grads.weightHh);
+      assert.ok(once.some((g) => g !== 0));
+      hx.layer.backward(hx.input, hx.R.slice(), null);
+      hx.grads.weightHh.forEach((g, i) => assert.ok(Math.abs(g - 2 * once[i]) < 1e-12, `weightHh[${i}]`));
+    });
+  });
+}
