@@ -50,7 +50,7 @@ function parseOptions(argv: string[]): Options {
     .addOption(new Option('--kernels <kind>', 'which kernel to measure').choices(['auto', 'reference', 'native']).default('auto'))
     .option('--configs <list>', `configurations to run, from ${BENCH_CONFIG_NAMES.join(',')} (default: all; S,M with --short)`, configList)
     .option('--vs-torch', 'also run the PyTorch reference trainer (bench/torch_ref.py) and print charlm/PyTorch ratios', false)
-    .option('--threads <list>', 'thread counts to measure (default 1,2 when our kernel has a thread knob, else 1)', threadList)
+    .option('--threads <list>', 'thread counts to measure (default 1,2; 1 with --short; charlm only 1 if its kernel has no thread setting)', threadList)
     .option('--corpus <path>', 'training text', DEFAULT_CORPUS)
     .addOption(new Option('--worker <job>', 'internal: run one job in this process and print its JSON result').hideHelp())
     .addHelpText('after', '\nExamples:\n  npm run bench -- --short\n  npm run bench -- --vs-torch --configs S,M --json');

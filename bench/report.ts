@@ -43,7 +43,8 @@ export interface DecodeFigure { readonly charsPerSec: number; readonly relativeS
 
 export interface BenchReport {
   readonly machine: { readonly cpus: number; readonly cpuModel: string; readonly node: string;
-    /** os.loadavg() before and after the run: above about 0.5 per idle core, other work was competing for the CPUs. */
+    /** os.loadavg()[0] before and after the run: above about 0.5 before it, other work was competing for the CPUs. The
+     *  figure after includes the bench's own processes. */
     readonly loadAverageBefore: number; readonly loadAverageAfter: number };
   readonly kernels: string;
   readonly short: boolean;
@@ -161,8 +162,9 @@ export function renderReport(r: BenchReport): string {
   const out: string[] = [];
   out.push(`charlm bench — kernels: ${r.kernels}; ${r.machine.cpus} CPUs (${r.machine.cpuModel}); Node ${r.machine.node}` +
     `${r.short ? '; --short' : ''}`);
-  out.push(`load average (1 min) before ${r.machine.loadAverageBefore.toFixed(2)}, after ${r.machine.loadAverageAfter.toFixed(2)}` +
-    (Math.max(r.machine.loadAverageBefore, r.machine.loadAverageAfter) > 1.5 ? ': the machine was busy with other work, so these figures are low and noisy' : ''));
+  // The load after the run includes the bench's own processes (2 with two threads), so only the load before judges the machine.
+  out.push(`load average (1 min) before the run ${r.machine.loadAverageBefore.toFixed(2)}` +
+    (r.machine.loadAverageBefore > 0.5 ? ': other work was competing for the CPUs, so these figures are low and noisy' : ''));
   out.push(`corpus: ${r.corpus.path} (V = ${r.corpus.vocabSize}); LSTM, Adam 2e-3, clip 5, state carried between chunks`);
   out.push('');
   out.push('Training: characters per second, median of the timed windows after a warm-up; spread = ±half (max − min) / median');
