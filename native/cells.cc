@@ -2,6 +2,7 @@
 // units of each row. The equations are those of src/tensor/kernels.ts; the matrix products around them are not here.
 #include "ops.h"
 #include "simd.h"
+#include "threads.h"
 
 namespace charlm {
 namespace {
@@ -19,10 +20,8 @@ inline void st(float* p, vf v, int w) {
   else storePartial(p, v, w);
 }
 
-}  // namespace
-
 // gates (B, 4H) [i f g o]: pre-activations in, activations out. c = f ⊙ cPrev + i ⊙ g, h = o ⊙ tanh(c).
-void lstmCellForward(float* gates, const float* cPrev, float* c, float* h, int B, int H) {
+void lstmForwardRows(float* gates, const float* cPrev, float* c, float* h, int B, int H) {
   for (int r = 0; r < B; ++r) {
     float* gi = gates + long(r) * 4 * H;
     float *gf = gi + H, *gg = gi + 2 * H, *go = gi + 3 * H;
@@ -44,7 +43,7 @@ void lstmCellForward(float* gates, const float* cPrev, float* c, float* h, int B
 }
 
 // dC in: gradient into c_t from step t+1; out: gradient into c_{t−1}. dGates (B, 4H) overwritten with pre-activation grads.
-void lstmCellBackward(const float* gates, const float* cPrev, const float* c, const float* dH, float* dC, float* dGates,
+void lstmBackwardRows(const float* gates, const float* cPrev, const float* c, const float* dH, float* dC, float* dGates,
                       int B, int H) {
   const vf one = splat(1.0f);
   for (int r = 0; r < B; ++r) {
@@ -69,7 +68,7 @@ void lstmCellBackward(const float* gates, const float* cPrev, const float* c, co
 
 // PyTorch's GRU: r = σ(gx_r + gh_r), z = σ(gx_z + gh_z), n = tanh(gx_n + r ⊙ gh_n), h = (1 − z) ⊙ n + z ⊙ hPrev.
 // gx (B, 3H) receives the activations [r z n]; gh is left as it was.
-void gruCellForward(float* gx, const float* gh, const float* hPrev, float* h, int B, int H) {
+void gruForwardRows(float* gx, const float* gh, const float* hPrev, float* h, int B, int H) {
   const vf one = splat(1.0f);
   for (int row = 0; row < B; ++row) {
     const long g3 = long(row) * 3 * H, rh = long(row) * H;
@@ -88,7 +87,7 @@ void gruCellForward(float* gx, const float* gh, const float* hPrev, float* h, in
 }
 
 // dGx and dGh (B, 3H) are overwritten; dHPrev (B, H) gets only the direct path z ⊙ dH (the caller adds dGh·W_hh).
-void gruCellBackward(const float* gx, const float* gh, const float* hPrev, const float* dH, float* dGx, float* dGh,
+void gruBackwardRows(const float* gx, const float* gh, const float* hPrev, const float* dH, float* dGx, float* dGh,
                      float* dHPrev, int B, int H) {
   const vf one = splat(1.0f);
   for (int row = 0; row < B; ++row) {
@@ -112,6 +111,70 @@ void gruCellBackward(const float* gx, const float* gh, const float* hPrev, const
       st(dHPrev + rh + j, dh * z, w);
     });
   }
+}
+
+// Below this many elements per call the second thread's hand-off costs more than it saves.
+constexpr long kMinParallelElements = 16384;
+inline bool worthSplitting(int B, int H) { return B >= 2 && long(B) * H >= kMinParallelElements; }
+// Rows are handed out in chunks of kChunkRows (independent: each row of a batch is its own sequence).
+constexpr int kChunkRows = 8;
+inline int chunksOf(int B, int H) { return worthSplitting(B, H) ? (B + kChunkRows - 1) / kChunkRows : 1; }
+// Rows [first, end) of chunk `part` (all B rows when the call was not split).
+inline void partRows(int B, int H, int part, int& first, int& end) {
+  const int per = worthSplitting(B, H) ? kChunkRows : B;
+  first = part * per;
+  end = first + per < B ? first + per : B;
+}
+
+}  // namespace
+
+// The public cells hand their rows out in chunks to the two threads (threads.h).
+void lstmCellForward(float* gates, const float* cPrev, float* c, float* h, int B, int H) {
+  struct Args { float* gates; const float* cPrev; float* c; float* h; int B, H; } args{gates, cPrev, c, h, B, H};
+  runChunks([](const void* ctx, int part) {
+    const Args& a = *static_cast<const Args*>(ctx);
+    int r0, r1;
+    partRows(a.B, a.H, part, r0, r1);
+    const long o = long(r0) * a.H;
+    lstmForwardRows(a.gates + 4 * o, a.cPrev + o, a.c + o, a.h + o, r1 - r0, a.H);
+  }, &args, chunksOf(B, H));
+}
+
+void lstmCellBackward(const float* gates, const float* cPrev, const float* c, const float* dH, float* dC, float* dGates,
+                      int B, int H) {
+  struct Args { const float *gates, *cPrev, *c, *dH; float *dC, *dGates; int B, H; } args{gates, cPrev, c, dH, dC, dGates, B, H};
+  runChunks([](const void* ctx, int part) {
+    const Args& a = *static_cast<const Args*>(ctx);
+    int r0, r1;
+    partRows(a.B, a.H, part, r0, r1);
+    const long o = long(r0) * a.H;
+    lstmBackwardRows(a.gates + 4 * o, a.cPrev + o, a.c + o, a.dH + o, a.dC + o, a.dGates + 4 * o, r1 - r0, a.H);
+  }, &args, chunksOf(B, H));
+}
+
+void gruCellForward(float* gx, const float* gh, const float* hPrev, float* h, int B, int H) {
+  struct Args { float* gx; const float *gh, *hPrev; float* h; int B, H; } args{gx, gh, hPrev, h, B, H};
+  runChunks([](const void* ctx, int part) {
+    const Args& a = *static_cast<const Args*>(ctx);
+    int r0, r1;
+    partRows(a.B, a.H, part, r0, r1);
+    const long o = long(r0) * a.H;
+    gruForwardRows(a.gx + 3 * o, a.gh + 3 * o, a.hPrev + o, a.h + o, r1 - r0, a.H);
+  }, &args, chunksOf(B, H));
+}
+
+void gruCellBackward(const float* gx, const float* gh, const float* hPrev, const float* dH, float* dGx, float* dGh,
+                     float* dHPrev, int B, int H) {
+  struct Args { const float *gx, *gh, *hPrev, *dH; float *dGx, *dGh, *dHPrev; int B, H; } args{gx, gh, hPrev, dH, dGx, dGh,
+                                                                                                dHPrev, B, H};
+  runChunks([](const void* ctx, int part) {
+    const Args& a = *static_cast<const Args*>(ctx);
+    int r0, r1;
+    partRows(a.B, a.H, part, r0, r1);
+    const long o = long(r0) * a.H;
+    gruBackwardRows(a.gx + 3 * o, a.gh + 3 * o, a.hPrev + o, a.dH + o, a.dGx + 3 * o, a.dGh + 3 * o, a.dHPrev + o, r1 - r0,
+                    a.H);
+  }, &args, chunksOf(B, H));
 }
 
 void activationForward(float* x, long n, bool relu) {

@@ -38,11 +38,22 @@ void addRowVector(float* x, int rows, int cols, const float* v) {
   }
 }
 
+// Column blocks of 8 vectors are summed in registers while walking down the rows, so each row is read once, in order.
 void sumRows(const float* x, int rows, int cols, float* out) {
-  for (long j = 0; j < cols; j += VL) {
-    vf acc{};
-    for (int r = 0; r < rows; ++r) acc += ld(x + long(r) * cols + j, cols - j);
-    st(out + j, ld(out + j, cols - j) + acc, cols - j);
+  constexpr int kBlock = 8 * VL;
+  for (long j0 = 0; j0 < cols; j0 += kBlock) {
+    const long width = cols - j0 < kBlock ? cols - j0 : kBlock;
+    vf acc[8] = {};
+    for (int r = 0; r < rows; ++r) {
+      const float* xr = x + long(r) * cols + j0;
+      if (width == kBlock) {
+#pragma GCC unroll 8
+        for (int v = 0; v < 8; ++v) acc[v] += load(xr + v * VL);
+      } else {
+        for (long j = 0; j < width; j += VL) acc[j / VL] += ld(xr + j, width - j);
+      }
+    }
+    for (long j = 0; j < width; j += VL) st(out + j0 + j, ld(out + j0 + j, width - j) + acc[j / VL], width - j);
   }
 }
 

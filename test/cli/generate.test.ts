@@ -100,7 +100,8 @@ describe('charlm generate', () => {
     const bad = await runCli(['generate', path, '--prime', 'thé Q']);
     assert.equal(bad.code, 1);
     assert.equal(bad.stdout, '');
-    assert.match(linesOf(bad.stderr)[0], /^charlm: the prime has characters the model never saw: "é", "Q"$/);
+    assert.equal(linesOf(bad.stderr).length, 1);
+    assert.match(linesOf(bad.stderr)[0], /^charlm: the prime has characters the model never saw: "é", "Q" \(hint: /);
     assert.match(bad.stderr, /--unknown skip/);
     const ok = await runCli(['generate', path, '--prime', 'thé Q', '--unknown', 'skip', '--length', '10', '--seed', '1']);
     assert.equal(ok.code, 0);

@@ -97,13 +97,14 @@ describe('native kernels match the reference kernels', { skip: native === null }
     }
   });
 
-  it('gemm gives the same answers on two threads', () => {
+  it('gemm and the cells give the same answers on two threads', () => {
     assert.equal(setNativeGemmThreads(2), 2);
     const rng = Rng.fromSeed(13);
     for (const [transA, transB] of [[false, false], [false, true], [true, false], [true, true]] as const) {
       checkGemm(rng, transA, transB, 64, 515, 200, 1, 1, 2, 5e-5);    // split along columns
       checkGemm(rng, transA, transB, 530, 33, 100, 1.5, 0, 1, 5e-5);  // split along rows
     }
+    checkCells(rng, 9, 600);  // rows split in two halves (odd B: unequal halves)
     assert.equal(setNativeGemmThreads(1), 1);
   });
 
@@ -153,29 +154,31 @@ describe('native kernels match the reference kernels', { skip: native === null }
     }
   });
 
+  function checkCells(rng: Rng, B: number, H: number): void {
+    const gates = randomFloats(rng, 2 + 4 * B * H, -8, 8), cPrev = randomFloats(rng, 1 + B * H, -2, 2);
+    gates[2] = 60; gates[3] = -60;  // σ and tanh far in their tails
+    const c = randomFloats(rng, B * H), h = randomFloats(rng, 3 + B * H);
+    same(k, [gates, cPrev, c, h], (kern, [g, cp, cc, hh]) => kern.lstmCellForward(g, 2, cp, 1, cc, 0, hh, 3, B, H),
+      `lstmCellForward ${B}×${H}`);
+    const acts = gates.slice(), cNew = c.slice();
+    reference.lstmCellForward(acts, 2, cPrev, 1, cNew, 0, h.slice(), 3, B, H);
+    const dH = randomFloats(rng, B * H), dC = randomFloats(rng, 1 + B * H), dG = randomFloats(rng, 4 * B * H);
+    same(k, [dH, dC, dG], (kern, [dh, dc, dg]) => kern.lstmCellBackward(acts, 2, cPrev, 1, cNew, 0, dh, 0, dc, 1, dg, 0, B, H),
+      `lstmCellBackward ${B}×${H}`);
+
+    const gx = randomFloats(rng, 1 + 3 * B * H, -6, 6), gh = randomFloats(rng, 3 * B * H, -6, 6);
+    const hPrev = randomFloats(rng, 2 + B * H);
+    same(k, [gx, h], (kern, [x, hh]) => kern.gruCellForward(x, 1, gh, 0, hPrev, 2, hh, 3, B, H), `gruCellForward ${B}×${H}`);
+    const gxAct = gx.slice();
+    reference.gruCellForward(gxAct, 1, gh, 0, hPrev, 2, h.slice(), 3, B, H);
+    same(k, [randomFloats(rng, 3 * B * H), randomFloats(rng, 1 + 3 * B * H), randomFloats(rng, B * H)],
+      (kern, [dgx, dgh, dhp]) => kern.gruCellBackward(gxAct, 1, gh, 0, hPrev, 2, dH, 0, dgx, 0, dgh, 1, dhp, 0, B, H),
+      `gruCellBackward ${B}×${H}`);
+  }
+
   it('LSTM and GRU cells agree forward and backward, including saturated gates', () => {
     const rng = Rng.fromSeed(41);
-    for (const [B, H] of [[1, 1], [3, 7], [5, 33], [2, 129]]) {
-      const gates = randomFloats(rng, 2 + 4 * B * H, -8, 8), cPrev = randomFloats(rng, 1 + B * H, -2, 2);
-      gates[2] = 60; gates[3] = -60;  // σ and tanh far in their tails
-      const c = randomFloats(rng, B * H), h = randomFloats(rng, 3 + B * H);
-      same(k, [gates, cPrev, c, h], (kern, [g, cp, cc, hh]) => kern.lstmCellForward(g, 2, cp, 1, cc, 0, hh, 3, B, H),
-        `lstmCellForward ${B}×${H}`);
-      const acts = gates.slice(), cNew = c.slice();
-      reference.lstmCellForward(acts, 2, cPrev, 1, cNew, 0, h.slice(), 3, B, H);
-      const dH = randomFloats(rng, B * H), dC = randomFloats(rng, 1 + B * H), dG = randomFloats(rng, 4 * B * H);
-      same(k, [dH, dC, dG], (kern, [dh, dc, dg]) => kern.lstmCellBackward(acts, 2, cPrev, 1, cNew, 0, dh, 0, dc, 1, dg, 0, B, H),
-        `lstmCellBackward ${B}×${H}`);
-
-      const gx = randomFloats(rng, 1 + 3 * B * H, -6, 6), gh = randomFloats(rng, 3 * B * H, -6, 6);
-      const hPrev = randomFloats(rng, 2 + B * H);
-      same(k, [gx, h], (kern, [x, hh]) => kern.gruCellForward(x, 1, gh, 0, hPrev, 2, hh, 3, B, H), `gruCellForward ${B}×${H}`);
-      const gxAct = gx.slice();
-      reference.gruCellForward(gxAct, 1, gh, 0, hPrev, 2, h.slice(), 3, B, H);
-      same(k, [randomFloats(rng, 3 * B * H), randomFloats(rng, 1 + 3 * B * H), randomFloats(rng, B * H)],
-        (kern, [dgx, dgh, dhp]) => kern.gruCellBackward(gxAct, 1, gh, 0, hPrev, 2, dH, 0, dgx, 0, dgh, 1, dhp, 0, B, H),
-        `gruCellBackward ${B}×${H}`);
-    }
+    for (const [B, H] of [[1, 1], [3, 7], [5, 33], [2, 129]]) checkCells(rng, B, H);
   });
 
   it('a NaN pre-activation reaches h (the trainer detects divergence from it)', () => {

@@ -7,8 +7,10 @@ import type { UnknownPolicy } from '../../text/vocab.js';
 import { choiceOf, nonNegativeInt, nonNegativeNumber, positiveInt } from '../flags.js';
 import { colors, log, writeData, writeJson } from '../output.js';
 import { loadForDecoding, primeFromFlags, unescapeFlag } from './generate.js';
+import { applyThreads, threadsOption } from '../threads.js';
 
 interface BeamFlags {
+  threads?: number;
   width: number;
   length: number;
   nBest: number;
@@ -39,6 +41,7 @@ export function registerBeamCommand(program: Command): void {
     .option('--unknown <policy>', 'prime characters the model never saw: error, skip or replace (with "?")',
       choiceOf(['error', 'skip', 'replace'] as const), 'error')
     .option('--json', 'print a JSON array of {text, logProb, score, length, finish, prime}, best first')
+    .addOption(threadsOption(1))
     .addHelpText('after', `
 Examples:
   $ charlm beam models/tinyshakespeare.json --prime "KING:" --width 16 --length 80
@@ -48,6 +51,7 @@ All live hypotheses advance as one batch through the network. logProb is the nat
 (in line mode including the end of the line); the result is never less probable than greedy decoding (--width 1).
 With one hypothesis its text goes to stdout and its scores to stderr; with --n-best K each comes under a "#rank" line.`)
     .action(async (path: string, flags: BeamFlags) => {
+      applyThreads(flags.threads, 1);
       const { model, vocab } = await loadForDecoding(path);
       const prime = vocab.decode(encodePrime(vocab, await primeFromFlags(flags, vocab.lineMode), flags.unknown));
       const best = beamSearch(model, vocab, {

@@ -12,8 +12,10 @@ import { readCorpus } from '../../text/corpus.js';
 import type { UnknownPolicy, Vocab } from '../../text/vocab.js';
 import { choiceOf, integer, nonNegativeInt, nonNegativeNumber, positiveInt, probability } from '../flags.js';
 import { colors, isStdoutClosed, log, stderrIsInteractive, writeData } from '../output.js';
+import { applyThreads, threadsOption } from '../threads.js';
 
 interface GenerateFlags {
+  threads?: number;
   length: number;
   prime?: string;
   primeFile?: string;
@@ -81,6 +83,7 @@ export function registerGenerateCommand(program: Command): void {
       choiceOf(['error', 'skip', 'replace'] as const), 'error')
     .option('--json', 'print one JSON object per sample per line: text, logProb, chars, seed, prime')
     .option('--logprobs', 'with --json add "logProbs", the log-probability of each character; otherwise print totals on stderr')
+    .addOption(threadsOption(1))
     .addHelpText('after', `
 Examples:
   $ charlm generate models/tinyshakespeare.json --length 300 --prime "ROMEO:" --temperature 0.8
@@ -93,6 +96,7 @@ generated characters (at temperature 1, whatever the sampling flags), so runs ca
 Samples are separated by a blank line (and a rule on a terminal); --json prints JSON lines, one object per sample,
 where "text" is the generated part only. Without --seed a seed is taken from the clock; --json reports it.`)
     .action(async (path: string, flags: GenerateFlags) => {
+      applyThreads(flags.threads, 1);
       const { model, vocab } = await loadForDecoding(path);
       // Shown as the model reads it: with --unknown skip or replace, that differs from what was typed.
       const prime = vocab.decode(encodePrime(vocab, await primeFromFlags(flags, vocab.lineMode), flags.unknown));

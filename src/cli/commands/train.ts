@@ -16,8 +16,10 @@ import { colors, log, stderrIsInteractive, writeJson } from '../output.js';
 import { TrainProgressView } from '../progress.js';
 import { installInterruptHandler } from '../signals.js';
 import { sampleSummaryText } from './train-sample.js';
+import { applyThreads, threadsOption } from '../threads.js';
 
 interface TrainFlags {
+  threads?: number;
   output?: string;
   size?: SizePreset;
   cell?: Cell;
@@ -175,6 +177,7 @@ export function registerTrainCommand(program: Command): void {
     .option('--kernels <kind>', 'numeric kernels: auto, reference, native', choiceOf(['auto', 'reference', 'native'] as const), 'auto')
     .option('--quiet', 'no progress output')
     .option('--json', 'print a JSON summary on stdout')
+    .addOption(threadsOption('auto'))
     .addHelpText('after', `
 Examples:
   $ charlm train corpora/tinyshakespeare.txt --size small
@@ -184,6 +187,7 @@ Examples:
 The best model (by validation loss) goes to --output; the latest, with everything needed to resume, beside it
 as NAME.latest.json; a JSON-lines log as NAME.log.jsonl. Ctrl-C saves the latest model and exits with code 130.`)
     .action(async (file: string, flags: TrainFlags, command: Command) => {
+      applyThreads(flags.threads, 'auto');
       const given = (name: string): boolean => command.getOptionValueSource(name) === 'cli';
       const resumed = flags.resume === undefined ? undefined : await loadModel(flags.resume);
       const config = resumed === undefined ? buildTrainConfig(flags.size, overridesFrom(flags)) : resumeConfig(resumed, flags, given);

@@ -1,0 +1,134 @@
+// The second thread: a persistent helper that shares the chunks of a task with the calling thread. Chunks are handed out
+// one at a time from an atomic counter, so when the operating system does not run the helper (other programs on the two
+// cores), the caller simply does every chunk itself and waits at most for the one chunk the helper already holds.
+// Between tasks the helper spins briefly, then sleeps, so back-to-back per-step calls do not pay a wake-up each time.
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
+#include <thread>
+
+#include "ops.h"
+#include "threads.h"
+
+namespace charlm {
+namespace {
+
+inline void cpuRelax() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#endif
+}
+
+class Helper {
+ public:
+  Helper() : thread_([this] { loop(); }) { thread_.detach(); }
+
+  // Runs chunks [0, chunks) of task on this thread and the helper; returns when all are done, with the number of chunks
+  // the helper ran.
+  int run(void (*task)(const void*, int), const void* ctx, int chunks) {
+    task_ = task;
+    ctx_ = ctx;
+    chunks_ = chunks;
+    finished_.store(0, std::memory_order_relaxed);
+    byHelper_.store(0, std::memory_order_relaxed);
+    const uint64_t gen = (state_.load(std::memory_order_relaxed) >> 32) + 1;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      state_.store(gen << 32, std::memory_order_release);  // generation gen, next chunk 0
+    }
+    cv_.notify_one();
+    work(gen);
+    for (int spin = 0; finished_.load(std::memory_order_acquire) < chunks; ++spin) {
+      if (spin < 4000) cpuRelax();
+      else std::this_thread::yield();
+    }
+    return byHelper_.load(std::memory_order_relaxed);
+  }
+
+ private:
+  // Takes chunks of generation gen until none are left. A chunk, once taken, keeps task_/ctx_ valid until it finishes,
+  // because the caller does not return (nor post the next task) before every chunk has finished.
+  void work(uint64_t gen, bool isHelper = false) {
+    for (;;) {
+      uint64_t s = state_.load(std::memory_order_acquire);
+      if ((s >> 32) != gen || int(uint32_t(s)) >= chunks_.load(std::memory_order_relaxed)) return;
+      if (!state_.compare_exchange_weak(s, s + 1, std::memory_order_acq_rel)) continue;
+      task_(ctx_, int(uint32_t(s)));
+      if (isHelper) byHelper_.fetch_add(1, std::memory_order_relaxed);
+      finished_.fetch_add(1, std::memory_order_release);
+    }
+  }
+  void loop() {
+    uint64_t seen = 0;
+    for (;;) {
+      auto posted = [&] { return (state_.load(std::memory_order_acquire) >> 32) > seen; };
+      bool ready = false;
+      for (int spin = 0; spin < 20000 && !ready; ++spin) {  // about 0.3 ms: covers the gaps inside a training step
+        ready = posted();
+        if (!ready) cpuRelax();
+      }
+      if (!ready) {
+        std::unique_lock<std::mutex> lock(mu_);
+        cv_.wait(lock, posted);
+      }
+      seen = state_.load(std::memory_order_acquire) >> 32;
+      work(seen, true);
+    }
+  }
+  void (*task_)(const void*, int) = nullptr;
+  const void* ctx_ = nullptr;
+  std::atomic<int> chunks_{0};
+  std::atomic<uint64_t> state_{0};  // generation << 32 | next chunk
+  std::atomic<int> finished_{0};
+  std::atomic<int> byHelper_{0};
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::thread thread_;
+};
+
+int threadCount = 1;
+// When the helper rarely gets to run (other programs keep both cores busy), its spinning only takes time from the caller:
+// after a run of tasks where it did less than 15 % of the chunks, the next kBackoffTasks tasks run on the caller alone.
+constexpr int kBackoffTasks = 512;
+double helperShare = 0.5;  // moving average of the helper's share of chunks
+int backoffLeft = 0;
+std::mutex helperBusy;  // two JS threads (worker_threads) sharing the addon must not share the helper
+
+Helper& helper() {
+  static Helper* h = new Helper();  // never destroyed: the detached thread outlives static destructors
+  return *h;
+}
+
+}  // namespace
+
+int setGemmThreads(int threads) {
+  threadCount = threads >= 2 ? 2 : 1;
+  if (threadCount == 2) helper();
+  return threadCount;
+}
+
+int workerThreads() { return threadCount; }
+
+void runChunks(void (*task)(const void* ctx, int chunk), const void* ctx, int chunks) {
+  std::unique_lock<std::mutex> lock(helperBusy, std::defer_lock);
+  // One thread, a single chunk, or the helper busy (another JS thread, or a chunk that itself splits): run them here.
+  if (threadCount < 2 || chunks < 2 || !lock.try_lock()) {
+    for (int i = 0; i < chunks; ++i) task(ctx, i);
+    return;
+  }
+  if (backoffLeft > 0) {
+    --backoffLeft;
+    lock.unlock();
+    for (int i = 0; i < chunks; ++i) task(ctx, i);
+    return;
+  }
+  const int byHelper = helper().run(task, ctx, chunks);
+  helperShare = 0.9 * helperShare + 0.1 * (double(byHelper) / chunks);
+  if (helperShare < 0.15) {
+    backoffLeft = kBackoffTasks;
+    helperShare = 0.5;
+  }
+}
+
+}  // namespace charlm
