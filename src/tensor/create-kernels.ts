@@ -4,14 +4,23 @@ import type { DType } from './floats.js';
 import type { Kernels } from './kernels.js';
 import { createReferenceKernels } from './reference-kernels.js';
 import { loadNativeKernels } from './native-kernels.js';
+import { loadWasmKernels } from './wasm/wasm-kernels.js';
 
-export type KernelChoice = 'auto' | 'reference' | 'native';
+export type KernelChoice = 'auto' | 'reference' | 'native' | 'wasm';
 
-/** 'auto' takes the native kernel where it was built (float32 only) and the reference kernels otherwise. */
+/**
+ * 'auto' takes, for float32, the native kernel where it was built, else the WebAssembly SIMD kernel where the runtime has
+ * SIMD, else the reference kernels; float64 (gradient checks) always runs on the reference kernels. Asking for a kernel
+ * that is not available falls back the same way.
+ */
 export function createKernels(dtype: DType, choice: KernelChoice = 'auto'): Kernels {
-  if (dtype === 'f32' && choice !== 'reference') {
+  if (dtype === 'f32' && (choice === 'auto' || choice === 'native')) {
     const native = loadNativeKernels();
     if (native !== null) return native;
+  }
+  if (dtype === 'f32' && (choice === 'auto' || choice === 'wasm')) {
+    const wasm = loadWasmKernels();
+    if (wasm !== null) return wasm;
   }
   return createReferenceKernels(dtype);
 }

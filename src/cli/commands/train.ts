@@ -47,7 +47,7 @@ interface TrainFlags {
   lineMode?: boolean;
   log: boolean;
   sampleLength: number;
-  kernels: 'auto' | 'reference' | 'native';
+  kernels: 'auto' | 'native' | 'wasm' | 'reference';
   quiet?: boolean;
   json?: boolean;
 }
@@ -174,7 +174,7 @@ export function registerTrainCommand(program: Command): void {
     .option('--line-mode', 'one item per line: each line starts and ends with reserved symbols')
     .option('--no-log', 'do not write the JSON-lines log beside the model')
     .option('--sample-length <n>', 'characters of the closing sample (0: none)', nonNegativeInt, 200)
-    .option('--kernels <kind>', 'numeric kernels: auto, reference, native', choiceOf(['auto', 'reference', 'native'] as const), 'auto')
+    .option('--kernels <kind>', 'numeric kernels: auto (native, else wasm, else reference), native, wasm, reference', choiceOf(['auto', 'native', 'wasm', 'reference'] as const), 'auto')
     .option('--quiet', 'no progress output')
     .option('--json', 'print a JSON summary on stdout')
     .addOption(threadsOption('auto'))

@@ -1,0 +1,248 @@
+// The WebAssembly SIMD kernel against the reference kernels (the specification) on random inputs with awkward sizes,
+// offsets, every transpose, NaN garbage under beta = 0, buffers inside and outside its memory. Not a speed test.
+
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { loadWasmKernels } from '../../src/tensor/wasm/wasm-kernels.js';
+import { createReferenceKernels } from '../../src/tensor/reference-kernels.js';
+import type { Kernels } from '../../src/tensor/kernels.js';
+import type { Ids } from '../../src/tensor/floats.js';
+import { Rng } from '../../src/tensor/rng.js';
+import { runKernelCases } from './kernel-cases.js';
+import { CharLM } from '../../src/model/char-lm.js';
+import { validateModelConfig } from '../../src/config/model-config.js';
+
+const wasm = loadWasmKernels();
+const reference = createReferenceKernels('f32');
+
+runKernelCases('wasm', () => wasm, ['f32']);
+
+describe('wasm kernel availability', () => {
+  it('loads here (Node 20 has WebAssembly SIMD and the build writes kernels.wasm) and is cached', () => {
+    assert.notEqual(wasm, null, 'dist/src/tensor/wasm/kernels.wasm missing: run npm run build');
+    assert.equal(loadWasmKernels(), wasm);
+    assert.equal(wasm?.name, 'wasm');
+  });
+});
+
+describe('wasm kernels match the reference kernels', { skip: wasm === null }, () => {
+  const k = wasm as Kernels;
+
+  function randomFloats(rng: Rng, n: number, lo = -1, hi = 1): Float32Array {
+    const x = new Float32Array(n);
+    for (let i = 0; i < n; i++) x[i] = rng.range(lo, hi);
+    return x;
+  }
+  function randomIds(rng: Rng, n: number, V: number, kind: 'u16' | 'u32' | 'i32'): Ids {
+    const ids = kind === 'u16' ? new Uint16Array(n) : kind === 'u32' ? new Uint32Array(n) : new Int32Array(n);
+    for (let i = 0; i < n; i++) ids[i] = rng.int(V);
+    return ids;
+  }
+  function assertClose(actual: Float32Array, expected: Float32Array, tol: number, what: string): void {
+    assert.equal(actual.length, expected.length, `${what}: length`);
+    for (let i = 0; i < expected.length; i++) {
+      const a = actual[i], e = expected[i];
+      if (Number.isNaN(e) && Number.isNaN(a)) continue;
+      if (!(Math.abs(a - e) <= tol * (1 + Math.abs(e)))) assert.fail(`${what}: element ${i} is ${a}, expected ${e}`);
+    }
+  }
+  /**
+   * Runs the call with both kernels and compares every buffer afterwards. Alternate calls put the wasm kernel's copies
+   * inside its memory (k.alloc, the fast path) or leave them plain Float32Arrays (copied in and out).
+   */
+  let inside = false;
+  function same(inputs: Float32Array[], call: (kern: Kernels, bufs: Float32Array[]) => number | void, what: string,
+                tol = 2e-6): void {
+    inside = !inside;
+    const mine = inputs.map((x) => {
+      if (!inside) return x.slice();
+      const y = k.alloc(x.length) as Float32Array;
+      y.set(x);
+      return y;
+    });
+    const theirs = inputs.map((x) => x.slice());
+    const r1 = call(k, mine);
+    const r2 = call(reference, theirs);
+    if (typeof r2 === 'number') assert.ok(Math.abs((r1 as number) - r2) <= tol * 10 * (1 + Math.abs(r2)), `${what}: ${r1} vs ${r2}`);
+    mine.forEach((x, i) => assertClose(x, theirs[i], tol, `${what} (${inside ? 'inside' : 'outside'}) buffer ${i}`));
+  }
+
+  function checkGemm(rng: Rng, transA: boolean, transB: boolean, m: number, n: number, kk: number,
+                     alpha: number, beta: number, pad: number, tol = 2e-5): void {
+    const lda = (transA ? m : kk) + pad, ldb = (transB ? kk : n) + pad, ldc = n + pad;
+    const aOff = 3, bOff = 5, cOff = 7;
+    const a = randomFloats(rng, aOff + (transA ? kk : m) * lda);
+    const b = randomFloats(rng, bOff + (transB ? n : kk) * ldb);
+    const c = randomFloats(rng, cOff + m * ldc);
+    if (beta === 0) c.fill(NaN);  // beta = 0 must not read C
+    same([a, b, c], (kern, [x, y, z]) => kern.gemm(transA, transB, m, n, kk, alpha, x, aOff, lda, y, bOff, ldb, beta, z, cOff, ldc),
+      `gemm tA=${transA} tB=${transB} ${m}×${n}×${kk} α=${alpha} β=${beta}`, tol);
+  }
+
+  it('gemm agrees for every transpose, awkward size, offset, alpha and beta', () => {
+    const rng = Rng.fromSeed(11);
+    const sizes = [1, 2, 3, 5, 7, 9, 33, 65];
+    for (const transA of [false, true]) {
+      for (const transB of [false, true]) {
+        for (const m of sizes) {
+          for (const n of sizes) {
+            const kk = sizes[(m + n) % sizes.length];
+            const [alpha, beta] = [[1, 0], [1, 1], [0.5, -2], [-1.5, 0]][(m * 3 + n) % 4];
+            checkGemm(rng, transA, transB, m, n, kk, alpha, beta, (m + n) % 3);
+          }
+        }
+      }
+    }
+  });
+
+  it('gemm agrees across cache blocks (k past one panel, m past one block)', () => {
+    const rng = Rng.fromSeed(12);
+    for (const [transA, transB] of [[false, false], [false, true], [true, false], [true, true]] as const) {
+      checkGemm(rng, transA, transB, 70, 37, 600, 1, 1, 1, 5e-5);
+      checkGemm(rng, transA, transB, 9, 300, 20, 1, 0, 0);
+      checkGemm(rng, transA, transB, 33, 64, 263, 0.7, 0.3, 0, 5e-5);
+    }
+  });
+
+  it('gemm with k = 0 or alpha = 0 scales C by beta without reading A or B', () => {
+    const c = new Float32Array([1, 2, 3, 4]);
+    k.gemm(false, false, 2, 2, 0, 1, new Float32Array(0), 0, 0, new Float32Array(0), 0, 2, 3, c, 0, 2);
+    assert.deepEqual([...c], [3, 6, 9, 12]);
+    c.fill(NaN);
+    k.gemm(false, false, 2, 2, 1, 0, new Float32Array(2), 0, 1, new Float32Array(2), 0, 2, 0, c, 0, 2);
+    assert.deepEqual([...c], [0, 0, 0, 0]);
+  });
+
+  it('row and element-wise kernels agree with offsets and sizes that are not multiples of four', () => {
+    const rng = Rng.fromSeed(21);
+    for (const [rows, cols] of [[1, 1], [7, 33], [33, 65], [3, 129], [2, 6]]) {
+      const x = randomFloats(rng, 2 + rows * cols), v = randomFloats(rng, 1 + cols), out = randomFloats(rng, 4 + cols);
+      same([x, v], (kern, [a, b]) => kern.addRowVector(a, 2, rows, cols, b, 1), `addRowVector ${rows}×${cols}`);
+      same([x, out], (kern, [a, b]) => kern.sumRows(a, 2, rows, cols, b, 4), `sumRows ${rows}×${cols}`, 1e-5);
+      const n = rows * cols;
+      const y = randomFloats(rng, 3 + n);
+      same([x, y], (kern, [a, b]) => kern.mul(a, 2, b, 3, a, 2, n), `mul in place ${n}`);
+      same([x, y], (kern, [a, b]) => kern.axpy(n, -0.75, a, 2, b, 3), `axpy ${n}`);
+      same([x], (kern, [a]) => kern.scale(a, 2, n, 1.25), `scale ${n}`);
+      same([x], (kern, [a]) => kern.sumSquares(a, 2, n), `sumSquares ${n}`, 1e-7);
+      const pre = randomFloats(rng, 1 + n, -6, 6);
+      same([pre], (kern, [a]) => kern.activationForward(a, 1, n, 'tanh'), `tanh ${n}`);
+      same([pre], (kern, [a]) => kern.activationForward(a, 1, n, 'relu'), `relu ${n}`);
+      for (const kind of ['tanh', 'relu'] as const) {
+        const act = pre.slice();
+        reference.activationForward(act, 1, n, kind);
+        same([act, y, randomFloats(rng, n)], (kern, [a, b, d]) => kern.activationBackward(a, 1, b, 3, d, 0, n, kind),
+          `activationBackward ${kind} ${n}`);
+      }
+    }
+  });
+
+  it('tanh and sigmoid stay within float32 rounding over the whole range, tails and NaN included', () => {
+    const n = 4001;
+    const x = k.alloc(n) as Float32Array;
+    for (let i = 0; i < n; i++) x[i] = -20 + (40 * i) / (n - 1);
+    x[0] = 1e-6; x[1] = -3e-5; x[2] = 90; x[3] = -95; x[4] = NaN;
+    const expected = Float32Array.from(x, Math.tanh);
+    k.activationForward(x, 0, n, 'tanh');
+    for (let i = 0; i < n; i++) {
+      if (Number.isNaN(expected[i])) { assert.ok(Number.isNaN(x[i])); continue; }
+      assert.ok(Math.abs(x[i] - expected[i]) <= 2.5e-7 * Math.abs(expected[i]) + 1e-30, `tanh at ${i}: ${x[i]} vs ${expected[i]}`);
+    }
+  });
+
+  it('gather and scatter-add of one-hot columns agree for each ids type, and ids outside V are refused', () => {
+    const rng = Rng.fromSeed(31);
+    for (const kind of ['u16', 'u32', 'i32'] as const) {
+      for (const [rows, G, V] of [[3, 7, 5], [40, 33, 65], [9, 129, 17]]) {
+        const ids = randomIds(rng, 2 + rows, V, kind);
+        const w = randomFloats(rng, 1 + G * V), out = randomFloats(rng, 3 + rows * G);
+        same([w, out], (kern, [a, b]) => kern.gatherColumns(a, 1, G, V, ids, 2, rows, b, 3), `gather ${kind} ${rows}`);
+        same([out, w], (kern, [a, b]) => kern.scatterAddColumns(a, 3, rows, G, ids, 2, b, 1, V), `scatter ${kind} ${rows}`, 1e-5);
+      }
+    }
+    assert.throws(() => k.gatherColumns(new Float32Array(6), 0, 2, 3, new Uint16Array([3]), 0, 1, new Float32Array(2), 0), RangeError);
+    assert.throws(() => k.scale(new Float32Array(4), 1, 4, 2), RangeError);
+  });
+
+  function checkCells(rng: Rng, B: number, H: number): void {
+    const gates = randomFloats(rng, 2 + 4 * B * H, -8, 8), cPrev = randomFloats(rng, 1 + B * H, -2, 2);
+    gates[2] = 60; gates[3] = -60;  // σ and tanh far in their tails
+    const c = randomFloats(rng, B * H), h = randomFloats(rng, 3 + B * H);
+    same([gates, cPrev, c, h], (kern, [g, cp, cc, hh]) => kern.lstmCellForward(g, 2, cp, 1, cc, 0, hh, 3, B, H),
+      `lstmCellForward ${B}×${H}`);
+    const acts = gates.slice(), cNew = c.slice();
+    reference.lstmCellForward(acts, 2, cPrev, 1, cNew, 0, h.slice(), 3, B, H);
+    const dH = randomFloats(rng, B * H), dC = randomFloats(rng, 1 + B * H), dG = randomFloats(rng, 4 * B * H);
+    same([dH, dC, dG], (kern, [dh, dc, dg]) => kern.lstmCellBackward(acts, 2, cPrev, 1, cNew, 0, dh, 0, dc, 1, dg, 0, B, H),
+      `lstmCellBackward ${B}×${H}`);
+
+    const gx = randomFloats(rng, 1 + 3 * B * H, -6, 6), gh = randomFloats(rng, 3 * B * H, -6, 6);
+    const hPrev = randomFloats(rng, 2 + B * H);
+    same([gx, h], (kern, [x, hh]) => kern.gruCellForward(x, 1, gh, 0, hPrev, 2, hh, 3, B, H), `gruCellForward ${B}×${H}`);
+    const gxAct = gx.slice();
+    reference.gruCellForward(gxAct, 1, gh, 0, hPrev, 2, h.slice(), 3, B, H);
+    same([randomFloats(rng, 3 * B * H), randomFloats(rng, 1 + 3 * B * H), randomFloats(rng, B * H)],
+      (kern, [dgx, dgh, dhp]) => kern.gruCellBackward(gxAct, 1, gh, 0, hPrev, 2, dH, 0, dgx, 0, dgh, 1, dhp, 0, B, H),
+      `gruCellBackward ${B}×${H}`);
+  }
+
+  it('LSTM and GRU cells agree forward and backward, including saturated gates', () => {
+    const rng = Rng.fromSeed(41);
+    for (const [B, H] of [[1, 1], [3, 7], [5, 33], [2, 129], [4, 8]]) checkCells(rng, B, H);
+  });
+
+  it('a NaN pre-activation reaches h (the trainer detects divergence from it)', () => {
+    const gates = new Float32Array(4).fill(0.5);
+    gates[3] = NaN;
+    const h = new Float32Array(1);
+    k.lstmCellForward(gates, 0, new Float32Array(1), 0, new Float32Array(1), 0, h, 0, 1, 1);
+    assert.ok(Number.isNaN(h[0]));
+  });
+
+  it('softmax cross-entropy and log-softmax agree, with and without gradients and for large logits', () => {
+    const rng = Rng.fromSeed(51);
+    for (const kind of ['u16', 'u32', 'i32'] as const) {
+      for (const [rows, V] of [[1, 1], [7, 65], [4, 17], [3, 129], [2, 3]]) {
+        const logits = randomFloats(rng, 2 + rows * V, -20, 20);
+        logits[2] = 80;  // exp would overflow without the max shift
+        const targets = randomIds(rng, 1 + rows, V, kind);
+        same([logits, randomFloats(rng, 3 + rows * V)],
+          (kern, [l, d]) => kern.softmaxCrossEntropy(l, 2, rows, V, targets, 1, d, 3, 0.25), `softmaxCE ${kind} ${rows}×${V}`);
+        same([logits], (kern, [l]) => kern.softmaxCrossEntropy(l, 2, rows, V, targets, 1, null, 0, 1), `softmaxCE no grad`);
+        same([logits, randomFloats(rng, rows * V)], (kern, [l, o]) => kern.logSoftmaxRows(l, 2, rows, V, 0.7, o, 0),
+          `logSoftmaxRows ${rows}×${V}`, 5e-6);
+        same([logits], (kern, [l]) => kern.logSoftmaxRows(l, 2, rows, V, 1.3, l, 2), `logSoftmaxRows in place`, 5e-6);
+      }
+    }
+  });
+
+  it('buffers from alloc stay valid and zeroed after the memory grows', () => {
+    const first = k.alloc(1000) as Float32Array;
+    first.fill(3);
+    const big = k.alloc(8 << 20);  // 32 MiB: forces the shared memory to grow
+    assert.equal(big.length, 8 << 20);
+    assert.ok(big[0] === 0 && big[big.length - 1] === 0);
+    assert.equal(first.length, 1000);
+    assert.ok(first.every((v) => v === 3));
+    k.scale(first, 0, 1000, 2);   // still recognised as inside the memory: scaled in place
+    assert.ok(first.every((v) => v === 6));
+  });
+
+  it('a CharLM training step (forward with dropout, backward) gives the reference loss and gradients for each cell', () => {
+    for (const cell of ['lstm', 'gru', 'rnn'] as const) {
+      const results = [k, reference].map((kern) => {
+        const config = validateModelConfig({ cell, numLayers: 2, hiddenSize: 37, dropout: 0.2, vocabSize: 11 });
+        const rng = Rng.fromSeed(3);
+        const model = CharLM.create(config, kern, rng);
+        const T = 9, B = 5;
+        const inputs = new Uint16Array(T * B), targets = new Uint16Array(T * B);
+        for (let i = 0; i < T * B; i++) { inputs[i] = rng.int(11); targets[i] = rng.int(11); }
+        const pass = model.forward(inputs, targets, T, B, model.createState(B), { training: true, rng });
+        model.backward(pass);
+        return { loss: pass.lossNats, grads: Float32Array.from(model.params.grads) };
+      });
+      assert.ok(Math.abs(results[0].loss - results[1].loss) < 1e-6, `${cell} loss ${results[0].loss} vs ${results[1].loss}`);
+      assertClose(results[0].grads, results[1].grads, 1e-6, `${cell} gradients`);
+    }
+  });
+});
