@@ -7,9 +7,11 @@ import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { KernelChoice } from '../src/tensor/create-kernels.js';
 import { BENCH_CONFIG_NAMES, parseConfigList, type BenchConfigName } from './configs.js';
-import { benchKernels, kernelsHaveThreadKnob, runOursJob, spawnJob, torchAvailable, type Job, type JobResult } from './jobs.js';
+import { benchKernels, kernelsHaveThreadKnob, PYTHON, runChild, runOursJob, spawnJob, torchAvailable, torchEnv, type Job,
+  type JobResult } from './jobs.js';
 import type { WindowPlan } from './measure.js';
 import { loadCorpus } from './ours.js';
+import { renderQuality, runQualityJob, type OursQualityJob, type QualityFigure } from './quality.js';
 import { buildReport, renderReport } from './report.js';
 
 const here = (rel: string): string => fileURLToPath(new URL(rel, import.meta.url));
@@ -27,7 +29,7 @@ const PLANS = {
 
 interface Options {
   json: boolean; short: boolean; kernels: KernelChoice; configs?: BenchConfigName[]; vsTorch: boolean;
-  threads?: number[]; corpus: string; worker?: string;
+  threads?: number[]; corpus: string; worker?: string; quality?: number | true;
 }
 
 function threadList(value: string): number[] {
@@ -36,6 +38,12 @@ function threadList(value: string): number[] {
     throw new InvalidArgumentError('expected a list of thread counts such as 1,2');
   }
   return [...new Set(xs)];
+}
+
+function positiveSeconds(value: string): number {
+  const n = Number(value);
+  if (!(n > 0 && n <= 86_400)) throw new InvalidArgumentError('expected a number of seconds such as 300');
+  return n;
 }
 
 function configList(value: string): BenchConfigName[] {
@@ -52,6 +60,8 @@ function parseOptions(argv: string[]): Options {
     .option('--vs-torch', 'also run the PyTorch reference trainer (bench/torch_ref.py) and print charlm/PyTorch ratios', false)
     .option('--threads <list>', 'thread counts to measure (default 1,2; 1 with --short; charlm only 1 if its kernel has no thread setting)', threadList)
     .option('--corpus <path>', 'training text', DEFAULT_CORPUS)
+    .option('--quality [seconds]', 'instead: train config M for this long (default 300) with each peer and compare validation losses',
+      positiveSeconds)
     .addOption(new Option('--worker <job>', 'internal: run one job in this process and print its JSON result').hideHelp())
     .addHelpText('after', '\nExamples:\n  npm run bench -- --short\n  npm run bench -- --vs-torch --configs S,M --json');
   program.parse(argv);
@@ -97,20 +107,52 @@ function planJobs(p: JobPlanInput): Job[] {
       plan: { warmupSeconds: 0, minWarmupSteps: 1, windowSeconds: 0, windows: 1 } });
     p.notes.push('PyTorch generation ran in a separate M job; its one-window training figure is not shown');
   }
-  jobs.push({ kind: 'ours-decode', config: 'M', kernels: p.kernels, threads: 1, plan: p.short ? PLANS.short : PLANS.full,
-    corpus: p.corpus, generateCharsPerWindow: p.isReference ? 20 : 100, beamWidth: 8, beamLength: p.isReference ? 8 : 64 });
+  // Decoding at each of our thread counts: `charlm generate` and `beam` use two threads where the machine has two cores.
+  for (const t of oursThreads) {
+    jobs.push({ kind: 'ours-decode', config: 'M', kernels: p.kernels, threads: t, plan: p.short ? PLANS.short : PLANS.full,
+      corpus: p.corpus, generateCharsPerWindow: p.isReference ? 20 : 100, beamWidth: 8, beamLength: p.isReference ? 8 : 64 });
+  }
   return jobs;
 }
 
-function main(): void {
+/**
+ * --quality: PyTorch with its recipe, then charlm with the same recipe, then charlm with its own, each alone on the
+ * machine for the same time. PyTorch uses its best thread setting (one OpenMP and one BLAS thread), charlm two threads.
+ */
+function runQuality(opts: Options, seconds: number): void {
+  const figures: QualityFigure[] = [];
+  const benchScript = fileURLToPath(import.meta.url);
+  if (torchAvailable()) {
+    log(`bench: PyTorch M, ${seconds} s...`);
+    const out = runChild(PYTHON, [TORCH_SCRIPT, '--config', 'M', '--corpus', opts.corpus, '--omp-threads', '1',
+      '--train-seconds', String(seconds)], torchEnv(1), 'PyTorch M') as { quality: Omit<QualityFigure, 'peer' | 'recipe' | 'threads'> };
+    figures.push({ ...out.quality, peer: 'pytorch', recipe: 'pytorch', threads: '1+1' });
+  } else {
+    log('bench: /usr/bin/python3 cannot import torch, so PyTorch is left out; running charlm only');
+  }
+  for (const recipe of ['pytorch', 'charlm'] as const) {
+    log(`bench: charlm M, ${recipe === 'pytorch' ? "PyTorch's" : 'its own'} recipe, ${seconds} s...`);
+    const job: OursQualityJob = { kind: 'ours-quality', recipe, seconds, threads: 2, corpus: opts.corpus };
+    figures.push(runChild(process.execPath, [benchScript, '--worker', JSON.stringify(job)], process.env, 'charlm M') as QualityFigure);
+  }
+  if (opts.json) process.stdout.write(`${JSON.stringify({ quality: figures, seconds, loadAverageAfter: loadavg()[0] })}\n`);
+  else process.stdout.write(`${renderQuality(figures, seconds)}\n`);
+}
+
+async function main(): Promise<void> {
   const opts = parseOptions(process.argv);
   if (opts.worker !== undefined) {
-    const job = JSON.parse(opts.worker) as Job;
+    const job = JSON.parse(opts.worker) as Job | OursQualityJob;
     if (job.kind === 'torch') throw new Error('a worker runs charlm jobs only');
-    process.stdout.write(`${JSON.stringify(runOursJob(job))}\n`);
+    const result = job.kind === 'ours-quality' ? await runQualityJob(job) : runOursJob(job);
+    process.stdout.write(`${JSON.stringify(result)}\n`);
     return;
   }
   if (!existsSync(opts.corpus)) throw new Error(`corpus not found: ${opts.corpus}`);
+  if (opts.quality !== undefined) {
+    runQuality(opts, opts.quality === true ? 300 : opts.quality);
+    return;
+  }
 
   const loadAverageBefore = loadavg()[0]!;
   const notes: string[] = [];
@@ -147,6 +189,12 @@ function main(): void {
     withTorch = false;
   }
 
+  // The machine's sgemm rate at each thread count, through the BLAS PyTorch uses: the yardstick for GFLOP/s.
+  const sgemmPeaks = withTorch ? threads.map((t) => {
+    log(`bench: sgemm peak (OpenBLAS through PyTorch), ${t} thread${t === 1 ? '' : 's'}...`);
+    const out = runChild(PYTHON, [TORCH_SCRIPT, '--sgemm-peak'], torchEnv(t), 'sgemm peak') as { sgemm: { gflopsPerSec: number } };
+    return { threads: t, gflopsPerSec: out.sgemm.gflopsPerSec };
+  }) : [];
   const jobs = planJobs({ configs, threads, hasKnob, withTorch, short: opts.short, isReference, plan, kernels: opts.kernels,
     corpus: opts.corpus, notes });
   const benchScript = fileURLToPath(import.meta.url);
@@ -154,7 +202,7 @@ function main(): void {
   for (const job of jobs) {
     const label = job.kind === 'torch' ? `PyTorch ${job.config}, ${job.ompThreads} OpenMP + ${job.blasThreads} BLAS threads`
       : job.kind === 'ours-train' ? `charlm ${job.config}, ${job.threads} thread${job.threads === 1 ? '' : 's'}`
-        : 'charlm generation and beam search (M)';
+        : `charlm generation and beam search (M), ${job.threads} thread${job.threads === 1 ? '' : 's'}`;
     log(`bench: ${label}...`);
     try {
       results.push(spawnJob(job, benchScript, TORCH_SCRIPT));
@@ -169,15 +217,13 @@ function main(): void {
   const ran = [...new Set(results.flatMap((r) => (r.kind === 'torch' ? [] : [r.kernelsName])))];
   const report = buildReport(results, {
     kernels: ran.length > 0 ? ran.join(' + ') : kernels.name, short: opts.short, corpusPath: opts.corpus, vocabSize: loadCorpus(opts.corpus).vocab.size,
-    configs, notes, loadAverageBefore,
+    configs, notes, loadAverageBefore, sgemmPeaks,
   });
   if (opts.json) process.stdout.write(`${JSON.stringify(report)}\n`);
   else process.stdout.write(`${renderReport(report)}\n`);
 }
 
-try {
-  main();
-} catch (e) {
+main().catch((e: unknown) => {
   process.stderr.write(`bench: ${(e as Error).message}\n`);
   process.exitCode = 1;
-}
+});

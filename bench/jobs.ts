@@ -77,7 +77,8 @@ export function torchAvailable(): boolean {
   return r.status === 0;
 }
 
-function runChild(command: string, args: string[], env: NodeJS.ProcessEnv, what: string): unknown {
+/** Runs a child process and returns the JSON object on the last line of its stdout. */
+export function runChild(command: string, args: string[], env: NodeJS.ProcessEnv, what: string): unknown {
   const r = spawnSync(command, args, { env, stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 16 << 20, encoding: 'utf8' });
   if (r.error !== undefined) throw new Error(`${what}: ${r.error.message}`);
   if (r.status !== 0) throw new Error(`${what} exited with ${r.status ?? r.signal}`);
@@ -85,14 +86,22 @@ function runChild(command: string, args: string[], env: NodeJS.ProcessEnv, what:
   return JSON.parse(lines[lines.length - 1]!);
 }
 
+/**
+ * The environment for PyTorch's reference trainer. REFERENCE.md: unset OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE so OpenBLAS
+ * picks its AVX-512 kernels (the strongest PyTorch this machine gives); OpenMP threads are set by the script
+ * (torch.set_num_threads), BLAS threads here.
+ */
+export function torchEnv(blasThreads: number): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, OPENBLAS_NUM_THREADS: String(blasThreads) };
+  delete env.OPENBLAS_CORETYPE;
+  delete env.OPENBLAS_L2_SIZE;
+  return env;
+}
+
 /** Runs a job in a child process: our worker (this script with --worker) or PyTorch's reference trainer. */
 export function spawnJob(job: Job, benchScript: string, torchScript: string): JobResult {
   if (job.kind === 'torch') {
-    // REFERENCE.md: unset OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE so OpenBLAS picks its AVX-512 kernels (the strongest
-    // PyTorch this machine gives); OpenMP threads via torch.set_num_threads, BLAS threads via OPENBLAS_NUM_THREADS.
-    const env: NodeJS.ProcessEnv = { ...process.env, OPENBLAS_NUM_THREADS: String(job.blasThreads) };
-    delete env.OPENBLAS_CORETYPE;
-    delete env.OPENBLAS_L2_SIZE;
+    const env = torchEnv(job.blasThreads);
     const args = [torchScript, '--config', job.config, '--corpus', job.corpus, '--omp-threads', String(job.ompThreads),
       '--warmup-seconds', String(job.plan.warmupSeconds), '--min-warmup-steps', String(job.plan.minWarmupSteps),
       '--window-seconds', String(job.plan.windowSeconds), '--windows', String(job.plan.windows),

@@ -40,6 +40,8 @@ export interface Ratio {
 }
 
 export interface DecodeFigure { readonly charsPerSec: number; readonly relativeSpread: number; readonly windows: number }
+/** charlm's decoding figures carry the threads they ran with. */
+export interface OursDecodeFigure extends DecodeFigure { readonly threads: number }
 
 export interface BenchReport {
   readonly machine: { readonly cpus: number; readonly cpuModel: string; readonly node: string;
@@ -50,10 +52,13 @@ export interface BenchReport {
   readonly short: boolean;
   readonly corpus: { readonly path: string; readonly vocabSize: number };
   readonly flopsPerChar: Partial<Record<BenchConfigName, number>>;
+  /** The machine's sgemm rate (OpenBLAS through PyTorch, best of 512³ … 2048³) per thread count; empty without PyTorch. */
+  readonly sgemmPeaks: readonly { readonly threads: number; readonly gflopsPerSec: number }[];
   readonly training: TrainingRow[];
   readonly ratios: Ratio[];
-  readonly generation: { readonly config: 'M'; readonly batchSize: 1; readonly charlm: DecodeFigure | null; readonly pytorch: DecodeFigure | null };
-  readonly beamSearch: { readonly config: 'M'; readonly width: number; readonly outputChars: number; readonly charlm: DecodeFigure | null };
+  /** charlm: one figure per thread count; PyTorch: its best setting (one OpenMP thread). */
+  readonly generation: { readonly config: 'M'; readonly batchSize: 1; readonly charlm: OursDecodeFigure[]; readonly pytorch: DecodeFigure | null };
+  readonly beamSearch: { readonly config: 'M'; readonly width: number; readonly outputChars: number; readonly charlm: OursDecodeFigure[] };
   readonly decodeMemory: { readonly maxRssBytes: number; readonly heapUsedBytes: number } | null;
   readonly notes: string[];
 }
@@ -105,9 +110,10 @@ function ratiosOf(rows: readonly TrainingRow[]): Ratio[] {
 }
 
 export function buildReport(results: readonly JobResult[], opts: { kernels: string; short: boolean; corpusPath: string;
-  vocabSize: number; configs: readonly BenchConfigName[]; notes: string[]; loadAverageBefore: number }): BenchReport {
+  vocabSize: number; configs: readonly BenchConfigName[]; notes: string[]; loadAverageBefore: number;
+  sgemmPeaks: BenchReport['sgemmPeaks'] }): BenchReport {
   const training: TrainingRow[] = [];
-  let decode: OursDecodeResult | undefined;
+  const decodes: OursDecodeResult[] = [];
   let torchGenerate: TorchResult['generate'];
   for (const r of results) {
     if (r.kind === 'ours-train') training.push(oursRow(r, opts.vocabSize));
@@ -116,8 +122,9 @@ export function buildReport(results: readonly JobResult[], opts: { kernels: stri
       if (opts.configs.includes(r.job.config)) training.push(torchRow(r));
       if (r.generate !== undefined) torchGenerate = r.generate;
     }
-    else decode = r;
+    else decodes.push(r);
   }
+  const decode = decodes[0];
   const flops: Partial<Record<BenchConfigName, number>> = {};
   for (const c of opts.configs) flops[c] = flopsPerChar(BENCH_CONFIGS[c], opts.vocabSize);
   const decodeFigure = (w: { median: number; relativeSpread: number; perWindow: number[] }): DecodeFigure =>
@@ -129,18 +136,19 @@ export function buildReport(results: readonly JobResult[], opts: { kernels: stri
     short: opts.short,
     corpus: { path: opts.corpusPath, vocabSize: opts.vocabSize },
     flopsPerChar: flops,
+    sgemmPeaks: opts.sgemmPeaks,
     training,
     ratios: ratiosOf(training),
     generation: {
       config: 'M', batchSize: 1,
-      charlm: decode === undefined ? null : decodeFigure(decode.generate),
+      charlm: decodes.map((d) => ({ ...decodeFigure(d.generate), threads: d.threadsUsed })),
       pytorch: torchGenerate === undefined ? null
         : { charsPerSec: torchGenerate.charsPerSec, relativeSpread: spreadOf(torchGenerate.windowCharsPerSec).relativeSpread,
           windows: torchGenerate.windowCharsPerSec.length },
     },
     beamSearch: {
       config: 'M', width: decode?.job.beamWidth ?? 8, outputChars: decode?.job.beamLength ?? 0,
-      charlm: decode === undefined ? null : decodeFigure(decode.beam),
+      charlm: decodes.map((d) => ({ ...decodeFigure(d.beam), threads: d.threadsUsed })),
     },
     decodeMemory: decode === undefined ? null : { maxRssBytes: decode.memory.maxRssBytes, heapUsedBytes: decode.memory.heapUsedBytes },
     notes: opts.notes,
@@ -167,14 +175,23 @@ export function renderReport(r: BenchReport): string {
     (r.machine.loadAverageBefore > 0.5 ? ': other work was competing for the CPUs, so these figures are low and noisy' : ''));
   out.push(`corpus: ${r.corpus.path} (V = ${r.corpus.vocabSize}); LSTM, Adam 2e-3, clip 5, state carried between chunks`);
   out.push('');
+  if (r.sgemmPeaks.length > 0) {
+    out.push('sgemm peak of this machine (OpenBLAS through PyTorch, best of 512³ … 2048³): ' +
+      r.sgemmPeaks.map((p) => `${p.threads} thread${p.threads === 1 ? '' : 's'} ${p.gflopsPerSec.toFixed(0)} GFLOP/s`).join(', '));
+  }
+  // A row's GFLOP/s as a share of the sgemm peak at its thread count (PyTorch: its BLAS threads).
+  const ofPeak = (t: TrainingRow): string => {
+    const peak = r.sgemmPeaks.find((p) => p.threads === t.threads);
+    return peak === undefined ? '–' : `${((t.gflopsPerSec / peak.gflopsPerSec) * 100).toFixed(0)}%`;
+  };
   out.push('Training: characters per second, median of the timed windows after a warm-up; spread = ±half (max − min) / median');
-  out.push(table(['config', 'peer', 'threads', 'MFLOP/char', 'chars/s', 'GFLOP/s', 'spread', 'windows', 'max RSS'],
+  out.push(table(['config', 'peer', 'threads', 'MFLOP/char', 'chars/s', 'GFLOP/s', 'of peak', 'spread', 'windows', 'max RSS'],
     r.training.map((t) => [
       `${t.config} (${BENCH_CONFIGS[t.config].numLayers}×${BENCH_CONFIGS[t.config].hiddenSize}, T${BENCH_CONFIGS[t.config].bpttLength}, B${BENCH_CONFIGS[t.config].batchSize})`,
       t.peer === 'charlm' ? `charlm ${t.variant}` : `${t.variant}${t.ompThreads !== 1 ? ` omp${t.ompThreads}` : ''}`,
       t.peer === 'pytorch' ? `${t.ompThreads}+${t.threads}` : String(t.threads),
       ((r.flopsPerChar[t.config] ?? 0) / 1e6).toFixed(2),
-      int(t.charsPerSec), t.gflopsPerSec.toFixed(1), pct(t.relativeSpread), `${t.windows}×${t.stepsPerWindow}`,
+      int(t.charsPerSec), t.gflopsPerSec.toFixed(1), ofPeak(t), pct(t.relativeSpread), `${t.windows}×${t.stepsPerWindow}`,
       mb(t.maxRssBytes),
     ])));
   if (r.training.some((t) => t.peer === 'pytorch')) out.push('(PyTorch threads: OpenMP + OpenBLAS)');
@@ -188,11 +205,15 @@ export function renderReport(r: BenchReport): string {
   }
   out.push('');
   const g = r.generation;
-  out.push(`Generation, batch 1, config M: charlm ${g.charlm === null ? '–' : `${int(g.charlm.charsPerSec)} chars/s ${pct(g.charlm.relativeSpread)}`}` +
-    (g.pytorch === null ? '' : `; PyTorch ${int(g.pytorch.charsPerSec)} chars/s ${pct(g.pytorch.relativeSpread)}` +
-      (g.charlm === null ? '' : ` (ratio ${(g.charlm.charsPerSec / g.pytorch.charsPerSec).toFixed(2)}×)`)));
+  const threads = (n: number): string => `${n} thread${n === 1 ? '' : 's'}`;
+  out.push(`Generation, batch 1, config M: ` + [
+    ...g.charlm.map((c) => `charlm ${threads(c.threads)} ${int(c.charsPerSec)} chars/s ${pct(c.relativeSpread)}` +
+      (g.pytorch === null ? '' : ` (${(c.charsPerSec / g.pytorch.charsPerSec).toFixed(2)}× PyTorch)`)),
+    ...(g.pytorch === null ? [] : [`PyTorch ${int(g.pytorch.charsPerSec)} chars/s ${pct(g.pytorch.relativeSpread)}`]),
+  ].join('; '));
   const b = r.beamSearch;
-  out.push(`Beam search, width ${b.width}, config M: charlm ${b.charlm === null ? '–' : `${int(b.charlm.charsPerSec)} output chars/s ${pct(b.charlm.relativeSpread)}`}`);
+  out.push(`Beam search, width ${b.width}, config M: ` +
+    (b.charlm.map((c) => `charlm ${threads(c.threads)} ${int(c.charsPerSec)} output chars/s ${pct(c.relativeSpread)}`).join('; ') || '–'));
   if (r.decodeMemory !== null) {
     out.push(`Decoding process: max RSS ${mb(r.decodeMemory.maxRssBytes)}, V8 heap ${mb(r.decodeMemory.heapUsedBytes)}`);
   }

@@ -66,7 +66,8 @@ def stream_chunks(train, B, T):
         c += 1
 
 
-def measure_training(model, train, B, T, warmup_seconds, window_seconds, windows, min_warmup_steps):
+def make_step(model, train, B, T):
+    """One training step of the benchmark's recipe (Adam 2e-3, clip 5, state carried, reset at each epoch); returns the loss."""
     optimizer = torch.optim.Adam(model.parameters(), lr=2e-3)
     loss_fn = nn.CrossEntropyLoss()
     V = model.vocab_size
@@ -89,6 +90,11 @@ def measure_training(model, train, B, T, warmup_seconds, window_seconds, windows
         optimizer.step()
         return loss.item()
 
+    return step
+
+
+def measure_training(model, train, B, T, warmup_seconds, window_seconds, windows, min_warmup_steps):
+    step = make_step(model, train, B, T)
     # Warm-up: at least min_warmup_steps and warmup_seconds; its speed sizes the timed windows.
     start = time.perf_counter()
     warm_steps = 0
@@ -112,6 +118,58 @@ def measure_training(model, train, B, T, warmup_seconds, window_seconds, windows
         'warmupSteps': warm_steps,
         'lastLossNats': loss,
     }
+
+
+@torch.no_grad()
+def validation_loss(model, val, T, streams=32):
+    """Nats per character on the held-out tail as charlm's trainer scores it (src/decode/scoring.ts): the text cut into
+    `streams` contiguous streams, each from a zero state, walked T characters at a time with the state carried."""
+    V = model.vocab_size
+    H = model.lstm.hidden_size
+    L = model.lstm.num_layers
+    P = len(val) - 1
+    S = min(streams, P)
+    per = -(-P // S)  # predictions per stream, the last stream may have fewer
+    state = (torch.zeros(L, S, H), torch.zeros(L, S, H))
+    nats, chars = 0.0, 0
+    for start in range(0, per, T):
+        Tc = min(T, per - start)
+        pos = torch.arange(S)[None, :] * per + start + torch.arange(Tc)[:, None]  # (Tc, S)
+        real = (pos < P).reshape(-1)
+        pos = pos.clamp(max=P - 1)
+        logits, state = model(val[pos], state)
+        losses = F.cross_entropy(logits.reshape(-1, V), val[pos + 1].reshape(-1), reduction='none')
+        nats += losses[real].sum().item()
+        chars += int(real.sum().item())
+    return nats / chars
+
+
+def measure_quality(model, train, val, B, T, seconds):
+    """Trains for `seconds` of wall-clock time with the benchmark's recipe, then scores the validation text once."""
+    step = make_step(model, train, B, T)
+    start = time.perf_counter()
+    steps = 0
+    while time.perf_counter() - start < seconds:
+        step()
+        steps += 1
+    trained = time.perf_counter() - start
+    return {'seconds': trained, 'steps': steps, 'charsPerSec': steps * T * B / trained,
+            'valLoss': validation_loss(model, val, T)}
+
+
+@torch.no_grad()
+def sgemm_peak(seconds=0.5):
+    """The machine's single-precision matrix-multiply rate through PyTorch (OpenBLAS): the best of a few square sizes."""
+    best = {}
+    for n in (512, 1024, 2048):
+        a, b, c = torch.randn(n, n), torch.randn(n, n), torch.empty(n, n)
+        torch.mm(a, b, out=c)
+        reps, start = 0, time.perf_counter()
+        while time.perf_counter() - start < seconds:
+            torch.mm(a, b, out=c)
+            reps += 1
+        best[n] = 2 * n ** 3 * reps / (time.perf_counter() - start) / 1e9
+    return {'gflopsPerSec': max(best.values()), 'bySize': best}
 
 
 @torch.no_grad()
@@ -148,15 +206,30 @@ def main():
     p.add_argument('--windows', type=int, default=5)
     p.add_argument('--min-warmup-steps', type=int, default=3)
     p.add_argument('--generate-chars', type=int, default=0, help='also time generation at batch 1 over this many characters')
+    p.add_argument('--train-seconds', type=float, default=0,
+                   help='instead of timing windows: train this long, then report the validation loss')
+    p.add_argument('--sgemm-peak', action='store_true', help='instead: measure the sgemm rate of the BLAS torch uses')
     p.add_argument('--seed', type=int, default=1)
     args = p.parse_args()
 
     torch.set_num_threads(args.omp_threads)
     torch.manual_seed(args.seed)
+    if args.sgemm_peak:
+        json.dump({'peer': 'pytorch', 'blasThreads': os.environ.get('OPENBLAS_NUM_THREADS'), 'sgemm': sgemm_peak()}, sys.stdout)
+        sys.stdout.write('\n')
+        return
     num_layers, hidden_size, T, B = CONFIGS[args.config]
     ids, V = read_ids(args.corpus)
-    train = ids[:len(ids) - int(len(ids) * 0.1)]  # first 90 % train, last 10 % validation (unused here), as charlm
+    n_train = len(ids) - int(len(ids) * 0.1)  # first 90 % train, last 10 % validation, as charlm splits
+    train, val = ids[:n_train], ids[n_train:]
     model = CharLSTM(V, hidden_size, num_layers)
+    if args.train_seconds > 0:
+        quality = measure_quality(model, train, val, B, T, args.train_seconds)
+        json.dump({'peer': 'pytorch', 'torchVersion': torch.__version__, 'config': args.config, 'vocabSize': V,
+                   'ompThreads': torch.get_num_threads(), 'blasThreads': os.environ.get('OPENBLAS_NUM_THREADS'),
+                   'quality': quality}, sys.stdout)
+        sys.stdout.write('\n')
+        return
 
     result = {
         'peer': 'pytorch',

@@ -26,6 +26,10 @@ struct Job {
 // Below this many multiply-adds the hand-off costs more than the second core gives back (S's per-step products, 2M
 // multiply-adds, still gain).
 constexpr double kMinParallelMacs = 1.0e6;
+// A product with a few rows of A (decoding: one character, or a beam of them) streams its whole weight matrix B for little
+// arithmetic, so it is bound by memory, not by multiply-adds. Split between the cores, each streams half, and since the
+// halves are the same every step, each core's half of the weights stays in its own L2 cache from one character to the next.
+constexpr double kMinParallelMacsFewRows = 1e5;
 // Chunks handed out one at a time: enough that a helper thread the OS has not scheduled costs little, few enough that
 // each chunk keeps whole packed panels busy.
 constexpr int kChunks = 4;
@@ -36,7 +40,8 @@ void sgemm(bool transA, bool transB, int m, int n, int k, float alpha, const flo
            float beta, float* c, long ldc) {
   const Job whole{transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc};
   const int tileRows = gemmTileRows(), tileCols = gemmTileCols();
-  const bool big = double(m) * n * k >= kMinParallelMacs && k > 0 && alpha != 0.0f;
+  const double minMacs = m <= 16 ? kMinParallelMacsFewRows : kMinParallelMacs;
+  const bool big = double(m) * n * k >= minMacs && k > 0 && alpha != 0.0f;
   const bool splitCols = n >= 2 * tileCols && n >= m;
   const bool splitRows = !splitCols && m >= 2 * tileRows;
   if (workerThreads() < 2 || !big || !(splitCols || splitRows)) return whole.run();
@@ -50,7 +55,7 @@ void sgemm(bool transA, bool transB, int m, int n, int k, float alpha, const flo
   const int tiles = (extent + tile - 1) / tile;
   const double macsPerTile = double(m) * n * k / tiles;
   int chunks = std::min(kChunks, tiles);
-  while (chunks > 2 && macsPerTile * (tiles / chunks) < kMinParallelMacs) --chunks;
+  while (chunks > 2 && macsPerTile * (tiles / chunks) < minMacs) --chunks;
   split.step = (tiles + chunks - 1) / chunks * tile;
   chunks = (extent + split.step - 1) / split.step;
   runChunks([](const void* ctx, int chunk) {

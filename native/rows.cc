@@ -26,8 +26,10 @@ std::vector<float>& scratch(size_t size) {
   if (buf.size() < size) buf.resize(size);
   return buf;
 }
-// Below this many rows the strided lookups are cheaper than transposing the whole G×V matrix first.
-constexpr int kTransposeRows = 8;
+// Below this many rows the lookups straight from w (gather) or the adds straight into dW (scatter) are cheaper than
+// transposing the whole G×V matrix first.
+constexpr int kGatherTransposeRows = 64;
+constexpr int kScatterTransposeRows = 8;
 
 }  // namespace
 
@@ -60,9 +62,12 @@ void sumRows(const float* x, int rows, int cols, float* out) {
 // out[r, g] += w[g·V + ids[r]]: row ids[r] of wᵀ, read contiguously from a transposed copy when there are enough rows.
 template <typename Id>
 void gatherColumns(const float* w, int G, int V, const Id* ids, int rows, float* out) {
-  if (rows < kTransposeRows) {
-    for (int r = 0; r < rows; ++r)
-      for (int g = 0; g < G; ++g) out[long(r) * G + g] += w[long(g) * V + ids[r]];
+  if (rows < kGatherTransposeRows) {
+    // Row g of w once for all rows: w is read in order, and the few output rows stay in L1.
+    for (int g = 0; g < G; ++g) {
+      const float* wg = w + long(g) * V;
+      for (int r = 0; r < rows; ++r) out[long(r) * G + g] += wg[ids[r]];
+    }
     return;
   }
   std::vector<float>& wt = scratch(size_t(G) * V);  // wᵀ (V, G)
@@ -78,7 +83,7 @@ void gatherColumns(const float* w, int G, int V, const Id* ids, int rows, float*
 // dW[g·V + ids[r]] += dOut[r, g]: rows are summed per id into a transposed accumulator, then added into dW's columns.
 template <typename Id>
 void scatterAddColumns(const float* dOut, int rows, int G, const Id* ids, float* dW, int V) {
-  if (rows < kTransposeRows) {
+  if (rows < kScatterTransposeRows) {
     for (int r = 0; r < rows; ++r)
       for (int g = 0; g < G; ++g) dW[long(g) * V + ids[r]] += dOut[long(r) * G + g];
     return;

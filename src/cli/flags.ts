@@ -51,6 +51,11 @@ export function dropoutRate(raw: string): number {
   return n;
 }
 
+/** Any finite number (an initial bias). */
+export function finiteNumber(raw: string): number {
+  return parseNumber(raw);
+}
+
 /** Any integer, for seeds. */
 export function integer(raw: string): number {
   const n = parseNumber(raw);

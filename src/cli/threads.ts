@@ -5,14 +5,17 @@ import { Option } from 'commander';
 import { setNativeGemmThreads } from '../tensor/native-kernels.js';
 import { positiveInt } from './flags.js';
 
-/** Training and scoring gain from a second core; one-row decoding steps do not. */
-export function threadsOption(defaultThreads: 'auto' | 1): Option {
-  const what = defaultThreads === 'auto' ? 'default: 2 where the machine has two cores' : 'default: 1';
-  return new Option('--threads <n>', `threads for the matrix products, 1 or 2 (${what}); results are reproducible for a given value`)
+/**
+ * Every command gains from a second core: training and scoring split their large products, and decoding splits each
+ * step's weight matrices so that each core streams (and caches) half of them.
+ */
+export function threadsOption(): Option {
+  return new Option('--threads <n>',
+    'threads for the matrix products, 1 or 2 (default: 2 where the machine has two cores); results are reproducible for a given value')
     .argParser(positiveInt);
 }
 
-export function applyThreads(requested: number | undefined, defaultThreads: 'auto' | 1): void {
-  const threads = requested ?? (defaultThreads === 'auto' ? Math.min(2, availableParallelism()) : 1);
+export function applyThreads(requested: number | undefined): void {
+  const threads = requested ?? Math.min(2, availableParallelism());
   setNativeGemmThreads(Math.min(threads, 2));
 }

@@ -35,6 +35,7 @@ export function validateTrainConfig(c: TrainConfig): void {
   check(isPosInt(c.model.hiddenSize) && c.model.hiddenSize <= LIMITS.maxHiddenSize,
     `hidden size must be from 1 to ${LIMITS.maxHiddenSize}`);
   check(c.model.dropout >= 0 && c.model.dropout < 1, 'dropout must be at least 0 and below 1');
+  check(Number.isFinite(c.forgetBias) && Math.abs(c.forgetBias) <= 10, 'forget bias must be a number from -10 to 10');
   check(isPosInt(c.bpttLength) && c.bpttLength <= 100_000, 'seq length must be from 1 to 100000');
   check(isPosInt(c.batchSize) && c.batchSize <= 100_000, 'batch size must be from 1 to 100000');
   check((OPTIMIZERS as readonly string[]).includes(c.optimizer.kind), `optimizer must be one of ${OPTIMIZERS.join(', ')}`);

@@ -52,6 +52,8 @@ export interface Budget {
 
 export interface TrainConfig {
   readonly model: ModelShape;
+  /** LSTM only: the forget gate's initial bias b_ih_f + b_hh_f (the other weights start as PyTorch's do). */
+  readonly forgetBias: number;
   readonly bpttLength: number;
   /** Parallel streams: the text is cut into this many contiguous pieces, one per batch row. */
   readonly batchSize: number;

@@ -45,6 +45,9 @@ interface Workspace {
   readonly B: number;
   readonly layers: readonly RecurrentLayer[];
   readonly activations: readonly LayerActivations[];
+  /** The input of layer 0 (its ids are set per call), then each layer's output as the input of the one above it. */
+  readonly oneHot: { kind: 'one-hot'; ids: Ids; readonly vocabSize: number };
+  readonly outputs: readonly (LayerInput & { kind: 'dense' })[];
   /** Per layer: its output after dropout (T·B, H) and the mask, allocated on the first training forward with dropout. */
   readonly dropout: ({ dropped: Floats } & DropoutCache | null)[];
   readonly logits: Floats;                                   // (T·B, V)
@@ -73,6 +76,8 @@ export class CharLM {
   private readonly decoder: LinearWeights;
   private readonly decoderGrads: LinearWeights;
   private readonly workspaces = new Map<string, Workspace>();
+  /** The last decoding workspace, so that step() finds it without building a key (nothing is allocated per character). */
+  private stepWorkspace: Workspace | null = null;
   private last: ForwardRecord | null = null;
 
   private constructor(config: ModelConfig, kernels: Kernels) {
@@ -96,10 +101,10 @@ export class CharLM {
   }
 
   /** A freshly initialised model (src/nn/init.ts); the same rng state gives the same weights. */
-  static create(config: ModelConfig, kernels: Kernels, rng: Rng): CharLM {
+  static create(config: ModelConfig, kernels: Kernels, rng: Rng, init: { forgetBias?: number } = {}): CharLM {
     const model = new CharLM(config, kernels);
     const targets = model.params.specs.map((s) => ({ name: s.name, shape: s.shape, values: model.params.view(s.name) }));
-    initializeParameters(config.cell, config.hiddenSize, targets, rng);
+    initializeParameters(config.cell, config.hiddenSize, targets, rng, init.forgetBias);
     return model;
   }
 
@@ -149,7 +154,7 @@ export class CharLM {
     if (useDropout && opts.rng === undefined) throw new ConfigError('a training forward with dropout needs an rng');
     this.last = null;
     const ws = this.workspace('chunk', T, B);
-    const { inputs: layerInputs, top } = this.runLayers(ws, inputs, state, useDropout ? opts.rng! : null);
+    const { inputs: layerInputs, top } = this.runLayers(ws, inputs, state, useDropout ? opts.rng! : null, true);
     const { H, V } = this.sizes();
     linearForward(this.kernels, this.decoder, top.x, top.xOff, T * B, H, V, ws.logits, 0);
     const lossNats = crossEntropyLoss(this.kernels, ws.logits, targets, T * B, V);
@@ -192,7 +197,8 @@ export class CharLM {
     const { H, V } = this.sizes();
     if (logits.length < B * V) throw new ConfigError(`step() needs a logits buffer of ${B * V} numbers (got ${logits.length})`);
     this.checkChunk(ids, null, 1, B, state);
-    const ws = this.workspace('step', 1, B);
+    let ws = this.stepWorkspace;
+    if (ws === null || ws.B !== B) ws = this.stepWorkspace = this.workspace('step', 1, B);
     const { top } = this.runLayers(ws, ids, state, null);
     linearForward(this.kernels, this.decoder, top.x, top.xOff, B, H, V, logits, 0);
   }
@@ -201,25 +207,28 @@ export class CharLM {
     return { H: this.config.hiddenSize, V: this.config.vocabSize };
   }
 
-  /** Runs the recurrent stack over the chunk; returns each layer's input and the decoder's input (`top`). */
-  private runLayers(ws: Workspace, ids: Ids, state: RecurrentState, dropoutRng: Rng | null):
+  /**
+   * Runs the recurrent stack over the chunk; returns each layer's input and the decoder's input (`top`). Without dropout
+   * the inputs are the workspace's own objects (the step() path allocates nothing); `inputs` is then built only on request.
+   */
+  private runLayers(ws: Workspace, ids: Ids, state: RecurrentState, dropoutRng: Rng | null, wantInputs = false):
       { inputs: LayerInput[]; top: LayerInput & { kind: 'dense' } } {
     const { T, B } = ws;
-    const { H, V } = this.sizes();
+    const H = this.config.hiddenSize;
+    ws.oneHot.ids = ids;
     const inputs: LayerInput[] = [];
-    let input: LayerInput = { kind: 'one-hot', ids, vocabSize: V };
+    let input: LayerInput = ws.oneHot;
     for (let l = 0; l < this.config.numLayers; l++) {
-      inputs.push(input);
-      const layer = ws.layers[l];
-      layer.forward(input, state.layers[l]);
-      const out = layer.activations.hiddens; // the output h_1 … h_T starts after the carried-in slot
+      if (wantInputs) inputs.push(input);
+      ws.layers[l].forward(input, state.layers[l]);
       if (dropoutRng !== null) {
         const n = T * B * H;
         const drop = ws.dropout[l] ??= { dropped: this.kernels.alloc(n), mask: this.kernels.alloc(n) };
-        dropoutForward(this.kernels, this.config.dropout, dropoutRng, out, B * H, drop.dropped, 0, n, drop);
+        dropoutForward(this.kernels, this.config.dropout, dropoutRng, ws.layers[l].activations.hiddens, B * H,
+          drop.dropped, 0, n, drop);
         input = { kind: 'dense', x: drop.dropped, xOff: 0, size: H };
       } else {
-        input = { kind: 'dense', x: out, xOff: B * H, size: H };
+        input = ws.outputs[l];
       }
     }
     return { inputs, top: input as LayerInput & { kind: 'dense' } };
@@ -235,6 +244,9 @@ export class CharLM {
         createRecurrentLayer(this.config.cell, this.kernels, w, this.layerGrads[l], T, B, H));
       ws = {
         T, B, layers, activations: layers.map((l) => l.activations), dropout: layers.map(() => null),
+        oneHot: { kind: 'one-hot', ids: new Uint16Array(0), vocabSize: V },
+        // The output h_1 … h_T of a layer starts after its carried-in slot.
+        outputs: layers.map((l) => ({ kind: 'dense', x: l.activations.hiddens, xOff: B * H, size: H }) as const),
         logits: kind === 'step' ? this.kernels.alloc(0) : this.kernels.alloc(T * B * V), dLogits: null, dHiddens: null,
       };
       this.workspaces.set(key, ws);

@@ -19,18 +19,19 @@ function fillUniform(x: Floats, rng: Rng, bound: number): void {
  * Fills every tensor, in the given order, with:
  * - uniform(−1/√H, 1/√H) for recurrent weights and biases and for the decoder (PyTorch's defaults for nn.LSTM/GRU/RNN and
  *   for an nn.Linear with H inputs);
- * - LSTM: forget-gate bias b_ih_f = 1 and b_hh_f = 0, so the effective forget bias is 1 and early gradients flow through
- *   the cell (Jozefowicz et al., 2015);
+ * - LSTM: forget-gate bias b_ih_f = forgetBias and b_hh_f = 0. The usual 1 keeps the cell's memory at first, so early
+ *   gradients flow through it (Jozefowicz et al., 2015);
  * - rnn-relu: W_hh = identity, zero biases and small normal W_ih (IRNN, Le et al., 2015), so h is carried unchanged at first.
  */
-export function initializeParameters(cell: Cell, hiddenSize: number, targets: readonly InitTarget[], rng: Rng): void {
+export function initializeParameters(cell: Cell, hiddenSize: number, targets: readonly InitTarget[], rng: Rng,
+                                     forgetBias = 1): void {
   const H = hiddenSize;
   const bound = 1 / Math.sqrt(H);
   for (const { name, values } of targets) {
     fillUniform(values, rng, bound);
     if (name.startsWith('decoder.')) continue;
     const kind = name.slice(name.indexOf('.') + 1).replace(/_l\d+$/, ''); // weight_ih, weight_hh, bias_ih, bias_hh
-    if (cell === 'lstm' && kind === 'bias_ih') values.fill(1, H, 2 * H);    // gate order i, f, g, o: f is rows H..2H
+    if (cell === 'lstm' && kind === 'bias_ih') values.fill(forgetBias, H, 2 * H); // gate order i, f, g, o: f is rows H..2H
     if (cell === 'lstm' && kind === 'bias_hh') values.fill(0, H, 2 * H);
     if (cell === 'rnn-relu') {
       if (kind === 'weight_hh') {

@@ -36,7 +36,8 @@ export function projectInputBackward(k: Kernels, weightIh: Floats, input: LayerI
   }
 }
 
-/** dst[dstOff ..] = src[srcOff ..] for n elements (a memcpy; works across float32 and float64). */
+/** dst[dstOff ..] = src[srcOff ..] for n elements. A loop, not set(subarray()): decoding copies the state every character,
+ * and a subarray is an object allocated each time. */
 export function copyFloats(src: Floats, srcOff: number, dst: Floats, dstOff: number, n: number): void {
-  dst.set(src.subarray(srcOff, srcOff + n), dstOff);
+  for (let i = 0; i < n; i++) dst[dstOff + i] = src[srcOff + i];
 }

@@ -57,7 +57,7 @@ export interface TrainResult {
 
 /** Consecutive roll-backs without getting past the snapshot before training gives up. */
 const MAX_RECOVERIES = 5;
-/** A time-only budget fixes the schedule's length from the speed of this many steps. */
+/** A time-only budget re-estimates the schedule's length from the pace of the run every this many steps. */
 const SPEED_PROBE_STEPS = 20;
 
 export async function train(config: TrainConfig, corpus: Corpus, options: TrainOptions): Promise<TrainResult> {
@@ -82,7 +82,7 @@ export async function train(config: TrainConfig, corpus: Corpus, options: TrainO
   let rng = Rng.fromSeed(config.seed);
   const model = resume !== undefined
     ? CharLM.fromWeights(resume.config, kernels, resume.weights)
-    : CharLM.create(modelConfig, kernels, rng);
+    : CharLM.create(modelConfig, kernels, rng, { forgetBias: config.forgetBias });
   const optimizer = createOptimizer({ ...config.optimizer }, model.params.count, kernels.dtype);
   const streams = new BatchStreams(split.train, B, T);
   const state = model.createState(B);
@@ -175,6 +175,15 @@ export async function train(config: TrainConfig, corpus: Corpus, options: TrainO
   let snapshot: Snapshot = takeSnapshot(progress, model, optimizer, state);
   let failuresSinceSnapshot = 0;
   let lastEvalStep = -1;
+  // A time-only budget gives the schedule no length: it is estimated from this run's pace so far (validations and saves
+  // included), again every SPEED_PROBE_STEPS steps, so that cosine decay ends at the deadline.
+  const timeOnly = stepBudget === null && budget.timeSeconds !== null;
+  const runStartStep = progress.step;
+  const fitScheduleToDeadline = (): void => {
+    const msPerStep = runMs() / Math.max(1, progress.step - runStartStep);
+    const stepsLeft = Math.floor((budget.timeSeconds! * 1000 - runMs()) / msPerStep);
+    progress.scheduleTotalSteps = progress.step + Math.max(1, stepsLeft);
+  };
   let stopReason: StopReason;
   let speedStart = performance.now();
   let speedSteps = 0;
@@ -227,11 +236,7 @@ export async function train(config: TrainConfig, corpus: Corpus, options: TrainO
     speedSteps++;
     const speedMs = performance.now() - speedStart;
     if (speedMs > 0) charsPerSec = (speedSteps * T * B * 1000) / speedMs;
-    if (speedSteps === SPEED_PROBE_STEPS && progress.scheduleTotalSteps === null && budget.timeSeconds !== null) {
-      // A time-only budget: fix the schedule's length from the measured speed so cosine decay ends near the deadline.
-      const stepsLeft = Math.floor((budget.timeSeconds * 1000 - runMs()) / (speedMs / speedSteps));
-      progress.scheduleTotalSteps = progress.step + Math.max(1, stepsLeft);
-    }
+    if (timeOnly && (progress.step - runStartStep) % SPEED_PROBE_STEPS === 0) fitScheduleToDeadline();
     if (speedMs > 20_000) { speedStart = performance.now(); speedSteps = 0; }
 
     const progressFraction = Math.max(

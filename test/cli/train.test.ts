@@ -36,6 +36,19 @@ describe('charlm train', () => {
     assert.equal(saved.training?.steps, 12);
   });
 
+  it('--forget-bias sets the initial forget-gate bias, recorded in the training config', async (t) => {
+    const dir = await tmpDir(t);
+    const out = join(dir, 'f.json');
+    const r = await runCli(['train', corpusFile(dir), ...SMALL, '--steps', '1', '--forget-bias', '2.5', '-o', out, '--quiet']);
+    assert.equal(r.code, 0, r.stderr);
+    const saved = await loadModel(out);
+    assert.equal(saved.training?.trainConfig.forgetBias, 2.5);
+    // One Adam step moves a bias by at most about the learning rate, so the forget rows still sit near 2.5.
+    const bias = saved.weights.get('lstm.bias_ih_l0')!.data;
+    const H = saved.config.hiddenSize;
+    for (let j = H; j < 2 * H; j++) assert.ok(Math.abs(bias[j] - 2.5) < 0.05, `b_ih_f[${j - H}] = ${bias[j]}`);
+  });
+
   it('--quiet keeps stderr empty and --json keeps stdout pure JSON', async (t) => {
     const dir = await tmpDir(t);
     const r = await runCli(['train', corpusFile(dir), ...SMALL, '--steps', '3', '-o', join(dir, 'q.json'), '--quiet', '--json']);
@@ -47,7 +60,8 @@ describe('charlm train', () => {
   it('rejects nonsense flag values with exit code 2 and one line on stderr', async (t) => {
     const dir = await tmpDir(t);
     const file = corpusFile(dir, 500);
-    for (const flags of [['--hidden-size', '-3'], ['--lr', 'abc'], ['--cell', 'transformer'], ['--dropout', '1'], ['--val-frac', '2']]) {
+    for (const flags of [['--hidden-size', '-3'], ['--lr', 'abc'], ['--cell', 'transformer'], ['--dropout', '1'], ['--val-frac', '2'],
+      ['--forget-bias', 'x']]) {
       const r = await runCli(['train', file, ...flags]);
       assert.equal(r.code, 2, `${flags.join(' ')}: ${r.stderr}`);
       assert.equal(linesOf(r.stderr).length, 1);

@@ -47,6 +47,7 @@ describe('buildTrainConfig', () => {
     ['validation fraction 1', { valFrac: 1 }, /validation fraction/],
     ['an unknown optimizer', { optimizer: { kind: 'lion' as never } }, /optimizer/],
     ['a huge learning rate', { learningRate: 1e9 }, /learning rate/],
+    ['a forget bias of 50', { forgetBias: 50 }, /forget bias/],
   ];
   for (const [what, overrides, message] of bad) {
     it(`rejects ${what} with a ConfigError`, () => {

@@ -24,6 +24,18 @@ describe('initial weights', () => {
     }
   });
 
+  it('LSTM: the forgetBias option sets the effective forget-gate bias and leaves every other draw as it was', () => {
+    const H = 8;
+    const config = { cell: 'lstm', numLayers: 1, hiddenSize: H, dropout: 0, vocabSize: 5 } as const;
+    const one = CharLM.create(config, k, Rng.fromSeed(3));
+    const zero = CharLM.create(config, k, Rng.fromSeed(3), { forgetBias: 0 });
+    const bih0 = zero.params.view('lstm.bias_ih_l0'), bhh0 = zero.params.view('lstm.bias_hh_l0');
+    for (let j = H; j < 2 * H; j++) assert.equal(bih0[j] + bhh0[j], 0);
+    const bih1 = one.params.view('lstm.bias_ih_l0');
+    for (const j of [0, H - 1, 2 * H, 4 * H - 1]) assert.equal(bih0[j], bih1[j]);
+    assert.deepEqual(zero.params.view('lstm.weight_hh_l0'), one.params.view('lstm.weight_hh_l0'));
+  });
+
   it('rnn-relu: W_hh is the identity, the biases are zero and W_ih is small (IRNN)', () => {
     const H = 6;
     const m = CharLM.create({ cell: 'rnn-relu', numLayers: 1, hiddenSize: H, dropout: 0, vocabSize: 4 }, k, Rng.fromSeed(2));

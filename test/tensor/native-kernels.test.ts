@@ -104,6 +104,9 @@ describe('native kernels match the reference kernels', { skip: native === null }
       checkGemm(rng, transA, transB, 64, 515, 200, 1, 1, 2, 5e-5);    // split along columns
       checkGemm(rng, transA, transB, 530, 33, 100, 1.5, 0, 1, 5e-5);  // split along rows
     }
+    // Decoding's products (one row, or a beam of rows, times a transposed weight) are split along columns too.
+    checkGemm(rng, false, true, 1, 1030, 300, 1, 1, 0, 5e-5);
+    checkGemm(rng, false, true, 9, 1030, 257, 1, 0, 3, 5e-5);
     checkCells(rng, 9, 600);  // rows split in two halves (odd B: unequal halves)
     assert.equal(setNativeGemmThreads(1), 1);
   });
@@ -144,7 +147,7 @@ describe('native kernels match the reference kernels', { skip: native === null }
   it('gather and scatter-add of one-hot columns agree for each ids type, below and above the transpose threshold', () => {
     const rng = Rng.fromSeed(31);
     for (const kind of ['u16', 'u32', 'i32'] as const) {
-      for (const [rows, G, V] of [[3, 7, 5], [40, 33, 65], [9, 129, 17]]) {
+      for (const [rows, G, V] of [[3, 7, 5], [40, 33, 65], [9, 129, 17], [70, 33, 65]]) {
         const ids = randomIds(rng, 2 + rows, V, kind);
         const w = randomFloats(rng, 1 + G * V), out = randomFloats(rng, 3 + rows * G);
         same(k, [w, out], (kern, [a, b]) => kern.gatherColumns(a, 1, G, V, ids, 2, rows, b, 3), `gather ${kind} ${rows}`);

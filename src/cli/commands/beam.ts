@@ -41,7 +41,7 @@ export function registerBeamCommand(program: Command): void {
     .option('--unknown <policy>', 'prime characters the model never saw: error, skip or replace (with "?")',
       choiceOf(['error', 'skip', 'replace'] as const), 'error')
     .option('--json', 'print a JSON array of {text, logProb, score, length, finish, prime}, best first')
-    .addOption(threadsOption(1))
+    .addOption(threadsOption())
     .addHelpText('after', `
 Examples:
   $ charlm beam models/tinyshakespeare.json --prime "KING:" --width 16 --length 80
@@ -51,7 +51,7 @@ All live hypotheses advance as one batch through the network. logProb is the nat
 (in line mode including the end of the line); the result is never less probable than greedy decoding (--width 1).
 With one hypothesis its text goes to stdout and its scores to stderr; with --n-best K each comes under a "#rank" line.`)
     .action(async (path: string, flags: BeamFlags) => {
-      applyThreads(flags.threads, 1);
+      applyThreads(flags.threads);
       const { model, vocab } = await loadForDecoding(path);
       const prime = vocab.decode(encodePrime(vocab, await primeFromFlags(flags, vocab.lineMode), flags.unknown));
       const best = beamSearch(model, vocab, {

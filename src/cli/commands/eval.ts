@@ -76,7 +76,7 @@ export function registerEvalCommand(program: Command): void {
       choiceOf(['kneser-ney', 'absolute'] as const), 'kneser-ney')
     .option('--streams <n>', 'score a long text as n parallel streams (default: automatic; 1 is exact)', positiveInt)
     .option('--json', 'print the result as JSON (JSON lines with --per-line)')
-    .addOption(threadsOption('auto'))
+    .addOption(threadsOption())
     .addHelpText('after', `
 Examples:
   $ charlm eval models/tinyshakespeare.json corpora/tinyshakespeare.txt
@@ -88,7 +88,7 @@ and skipped. A long text is scored as parallel streams that each start from a ze
 --per-line scores each line from a fresh state, after a line break and including the line break that ends it
 (in line mode: <start>, the line, <end>). The n-gram baseline is interpolated Kneser-Ney by default (d = 0.75).`)
     .action(async (modelPath: string, file: string, flags: EvalFlags) => {
-      applyThreads(flags.threads, 'auto');
+      applyThreads(flags.threads);
       if (flags.ngram !== undefined && flags.ngramTrain === undefined) throw new InvalidArgumentError('--ngram needs --ngram-train FILE');
       if (flags.perLine === true && flags.ngramTrain !== undefined) throw new InvalidArgumentError('--per-line cannot be combined with --ngram');
       const { model, vocab } = await loadForDecoding(modelPath);

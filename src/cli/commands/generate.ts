@@ -83,7 +83,7 @@ export function registerGenerateCommand(program: Command): void {
       choiceOf(['error', 'skip', 'replace'] as const), 'error')
     .option('--json', 'print one JSON object per sample per line: text, logProb, chars, seed, prime')
     .option('--logprobs', 'with --json add "logProbs", the log-probability of each character; otherwise print totals on stderr')
-    .addOption(threadsOption(1))
+    .addOption(threadsOption())
     .addHelpText('after', `
 Examples:
   $ charlm generate models/tinyshakespeare.json --length 300 --prime "ROMEO:" --temperature 0.8
@@ -96,7 +96,7 @@ generated characters (at temperature 1, whatever the sampling flags), so runs ca
 Samples are separated by a blank line (and a rule on a terminal); --json prints JSON lines, one object per sample,
 where "text" is the generated part only. Without --seed a seed is taken from the clock; --json reports it.`)
     .action(async (path: string, flags: GenerateFlags) => {
-      applyThreads(flags.threads, 1);
+      applyThreads(flags.threads);
       const { model, vocab } = await loadForDecoding(path);
       // Shown as the model reads it: with --unknown skip or replace, that differs from what was typed.
       const prime = vocab.decode(encodePrime(vocab, await primeFromFlags(flags, vocab.lineMode), flags.unknown));

@@ -11,7 +11,7 @@ import type { SavedModel } from '../../model-file/format.js';
 import { createKernels } from '../../tensor/create-kernels.js';
 import { readCorpus } from '../../text/corpus.js';
 import { train, type TrainResult } from '../../train/trainer.js';
-import { choiceOf, dropoutRate, integer, nonNegativeInt, nonNegativeNumber, positiveInt, positiveNumber, probability } from '../flags.js';
+import { choiceOf, dropoutRate, finiteNumber, integer, nonNegativeInt, nonNegativeNumber, positiveInt, positiveNumber, probability } from '../flags.js';
 import { colors, log, stderrIsInteractive, writeJson } from '../output.js';
 import { TrainProgressView } from '../progress.js';
 import { installInterruptHandler } from '../signals.js';
@@ -26,6 +26,7 @@ interface TrainFlags {
   layers?: number;
   hiddenSize?: number;
   dropout?: number;
+  forgetBias?: number;
   seqLength?: number;
   batchSize?: number;
   optimizer?: OptimizerKind;
@@ -55,6 +56,7 @@ interface TrainFlags {
 function overridesFrom(f: TrainFlags): TrainOverrides {
   return {
     model: { cell: f.cell, numLayers: f.layers, hiddenSize: f.hiddenSize, dropout: f.dropout },
+    forgetBias: f.forgetBias,
     bpttLength: f.seqLength,
     batchSize: f.batchSize,
     optimizer: { kind: f.optimizer, momentum: f.momentum, weightDecay: f.weightDecay },
@@ -89,6 +91,7 @@ function resumeConfig(saved: SavedModel, flags: TrainFlags, given: (name: string
   const pick: Record<string, [unknown, unknown]> = {
     cell: [fromFlags.model.cell, stored.model.cell], layers: [fromFlags.model.numLayers, stored.model.numLayers],
     hiddenSize: [fromFlags.model.hiddenSize, stored.model.hiddenSize], dropout: [fromFlags.model.dropout, stored.model.dropout],
+    forgetBias: [fromFlags.forgetBias, stored.forgetBias],
     seqLength: [fromFlags.bpttLength, stored.bpttLength], batchSize: [fromFlags.batchSize, stored.batchSize],
     optimizer: [fromFlags.optimizer.kind, stored.optimizer.kind], lr: [fromFlags.learningRate, stored.learningRate],
     clip: [fromFlags.gradClip, stored.gradClip], valFrac: [fromFlags.valFrac, stored.valFrac], seed: [fromFlags.seed, stored.seed],
@@ -153,6 +156,7 @@ export function registerTrainCommand(program: Command): void {
     .option('--layers <n>', 'stacked recurrent layers', positiveInt)
     .option('--hidden-size <units>', 'units per layer', positiveInt)
     .option('--dropout <p>', 'dropout between layers while training', dropoutRate)
+    .option('--forget-bias <b>', 'LSTM: initial forget-gate bias (default 1)', finiteNumber)
     .option('--seq-length <steps>', 'BPTT length: characters per chunk that gradients flow through', positiveInt)
     .option('--batch-size <streams>', 'parallel streams the text is cut into', positiveInt)
     .option('--optimizer <name>', `${OPTIMIZERS.join(', ')} (default adam)`, choiceOf(OPTIMIZERS))
@@ -177,7 +181,7 @@ export function registerTrainCommand(program: Command): void {
     .option('--kernels <kind>', 'numeric kernels: auto (native, else wasm, else reference), native, wasm, reference', choiceOf(['auto', 'native', 'wasm', 'reference'] as const), 'auto')
     .option('--quiet', 'no progress output')
     .option('--json', 'print a JSON summary on stdout')
-    .addOption(threadsOption('auto'))
+    .addOption(threadsOption())
     .addHelpText('after', `
 Examples:
   $ charlm train corpora/tinyshakespeare.txt --size small
@@ -187,7 +191,7 @@ Examples:
 The best model (by validation loss) goes to --output; the latest, with everything needed to resume, beside it
 as NAME.latest.json; a JSON-lines log as NAME.log.jsonl. Ctrl-C saves the latest model and exits with code 130.`)
     .action(async (file: string, flags: TrainFlags, command: Command) => {
-      applyThreads(flags.threads, 'auto');
+      applyThreads(flags.threads);
       const given = (name: string): boolean => command.getOptionValueSource(name) === 'cli';
       const resumed = flags.resume === undefined ? undefined : await loadModel(flags.resume);
       const config = resumed === undefined ? buildTrainConfig(flags.size, overridesFrom(flags)) : resumeConfig(resumed, flags, given);

@@ -1,0 +1,39 @@
+// A time-only budget (--time): the cosine schedule is fitted to the deadline from the run's own pace, so the learning rate
+// is mid-way down at mid-time and near its floor at the end, whatever the speed of the machine.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildTrainConfig } from '../../src/config/build-config.js';
+import { createReferenceKernels } from '../../src/tensor/reference-kernels.js';
+import { train } from '../../src/train/trainer.js';
+import { corpusOf, pseudoEnglish } from '../helpers/tiny-corpus.js';
+
+describe('time budget', () => {
+  it('fits the cosine schedule to the deadline: the rate is half-way down at mid-time and near its floor at the end', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'charlm-time-'));
+    try {
+      const baseLr = 0.01;
+      const config = buildTrainConfig('tiny', {
+        model: { hiddenSize: 16, numLayers: 1 }, bpttLength: 12, batchSize: 4, evalEvery: 40, evalChars: 300,
+        learningRate: baseLr, schedule: { kind: 'cosine', warmupSteps: 0, minLrFraction: 0.1 }, budget: { timeSeconds: 2 },
+      });
+      const steps: { elapsedMs: number; learningRate: number }[] = [];
+      const result = await train(config, corpusOf(pseudoEnglish(20_000)), {
+        kernels: createReferenceKernels('f32'), modelPath: join(dir, 'm.json'), latestPath: join(dir, 'm.latest.json'),
+        logPath: null, onEvent: (e) => { if (e.kind === 'step') steps.push(e); },
+      });
+      assert.equal(result.stopReason, 'time');
+      assert.ok(steps.length > 100, `only ${steps.length} steps in 2 s`);
+      const end = steps[steps.length - 1]!;
+      const mid = steps.reduce((a, b) => (Math.abs(b.elapsedMs - end.elapsedMs / 2) < Math.abs(a.elapsedMs - end.elapsedMs / 2) ? b : a));
+      // Cosine from 1 to 0.1 of the base rate: 0.55 at mid-time, 0.1 at the deadline. The bounds leave room for a
+      // machine whose pace changes during the run; a schedule sized from the first steps alone ends far too early.
+      assert.ok(mid.learningRate > 0.3 * baseLr && mid.learningRate < 0.8 * baseLr, `mid-time rate ${mid.learningRate}`);
+      assert.ok(end.learningRate < 0.25 * baseLr, `final rate ${end.learningRate}`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
