@@ -95,6 +95,20 @@ describe('charlm train', () => {
     assert.equal((JSON.parse(ok.stdout) as { steps: number }).steps, 8);
   });
 
+  it('resumes a model saved before --forget-bias existed (its training config has no forgetBias)', async (t) => {
+    const dir = await tmpDir(t);
+    const file = corpusFile(dir);
+    const out = join(dir, 'old.json');
+    assert.equal((await runCli(['train', file, ...SMALL, '--steps', '3', '-o', out, '--quiet'])).code, 0);
+    const latest = join(dir, 'old.latest.json');
+    const json = JSON.parse(readFileSync(latest, 'utf8')) as { training: { trainConfig: Record<string, unknown> } };
+    delete json.training.trainConfig.forgetBias;
+    writeFileSync(latest, JSON.stringify(json));
+    const r = await runCli(['train', file, '--resume', latest, '--steps', '5', '--quiet', '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal((JSON.parse(r.stdout) as { steps: number }).steps, 5);
+  });
+
   it('Ctrl-C finishes the step, saves the latest model and exits with code 130', async (t) => {
     const dir = await tmpDir(t);
     const file = corpusFile(dir, 20_000);

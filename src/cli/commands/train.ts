@@ -4,6 +4,7 @@ import { basename, extname, join } from 'node:path';
 import { Command } from 'commander';
 import { buildTrainConfig, validateTrainConfig, type TrainOverrides } from '../../config/build-config.js';
 import { CELLS, type Cell } from '../../config/model-config.js';
+import { DEFAULTS } from '../../config/presets.js';
 import { OPTIMIZERS, SCHEDULES, SIZE_PRESETS, type OptimizerKind, type ScheduleKind, type SizePreset, type TrainConfig } from '../../config/train-config.js';
 import { ConfigError, CorpusError, InterruptedError } from '../../errors.js';
 import { loadModel } from '../../model-file/read.js';
@@ -78,10 +79,12 @@ const RESUMABLE = new Set(['steps', 'epochs', 'time', 'evalEvery', 'evalChars', 
 
 /** On --resume the saved training config is the base; budget-like flags may change, the rest must agree with it. */
 function resumeConfig(saved: SavedModel, flags: TrainFlags, given: (name: string) => boolean): TrainConfig {
-  const stored = saved.training?.trainConfig as unknown as TrainConfig | undefined;
-  if (stored === undefined || saved.resume === null) {
+  const recorded = saved.training?.trainConfig;
+  if (recorded === undefined || saved.resume === null) {
     throw new ConfigError('this model has no training state to resume from', { hint: 'it was not saved by charlm train' });
   }
+  // Models saved before --forget-bias existed were initialised with the bias it defaults to.
+  const stored = { forgetBias: DEFAULTS.forgetBias, ...recorded } as unknown as TrainConfig;
   try {
     validateTrainConfig(stored);
   } catch (err) {
