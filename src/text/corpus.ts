@@ -1,5 +1,5 @@
-// Reading a training text: a file or standard input, checked to be UTF-8 text (not binary, not empty), and the
-// train/validation split. It does not build the vocabulary (vocab.ts) or cut batches (batches.ts).
+// Reading a training text: a file or standard input, checked to be UTF-8 text (not binary, not empty), line mode's item
+// order, and the train/validation split. It does not build the vocabulary (vocab.ts) or cut batches (batches.ts).
 
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
@@ -7,6 +7,7 @@ import { basename } from 'node:path';
 import { isUtf8, constants as bufferConstants } from 'node:buffer';
 import { ConfigError, CorpusError } from '../errors.js';
 import type { Ids } from '../tensor/floats.js';
+import type { Rng } from '../tensor/rng.js';
 import type { Vocab } from './vocab.js';
 
 export interface Corpus {
@@ -127,6 +128,32 @@ export async function readCorpus(path: string, stdin: AsyncIterable<Buffer | str
 }
 
 /** Contiguous split: the first part trains, the last `valFrac` of the ids validates. Views, not copies. */
+/**
+ * Line mode's items (each a run of ids that starts with `bos`) in a random order drawn from `rng`; the ids of each item are
+ * kept as they are. Training shuffles them once: in a sorted list (names, words) each item would otherwise follow its
+ * alphabetical neighbour, so the carried state would let the model copy the previous item's prefix (a low training loss
+ * that generation, which starts each item afresh, cannot use), and the validation tail would be the end of the alphabet.
+ */
+export function shuffleItems(ids: Ids, bos: number, rng: Rng): Ids {
+  const starts: number[] = [];
+  for (let i = 0; i < ids.length; i++) if (ids[i] === bos) starts.push(i);
+  if (starts.length < 2 || starts[0] !== 0) return ids;
+  const order = starts.map((_, i) => i);
+  for (let i = order.length - 1; i > 0; i--) { // Fisher–Yates
+    const j = rng.int(i + 1);
+    [order[i], order[j]] = [order[j]!, order[i]!];
+  }
+  const out = new (ids.constructor as new (n: number) => Ids)(ids.length);
+  let at = 0;
+  for (const item of order) {
+    const from = starts[item]!;
+    const to = item + 1 < starts.length ? starts[item + 1]! : ids.length;
+    out.set(ids.subarray(from, to), at);
+    at += to - from;
+  }
+  return out;
+}
+
 export function splitTrainValidation(ids: Ids, valFrac: number): { train: Ids; validation: Ids } {
   if (!(valFrac >= 0 && valFrac <= 1)) throw new ConfigError(`the validation fraction must be between 0 and 1 (got ${valFrac})`);
   const nTrain = ids.length - Math.floor(ids.length * valFrac);

@@ -15,7 +15,7 @@ import { learningRateAt } from '../optim/schedule.js';
 import type { Kernels } from '../tensor/kernels.js';
 import { Rng } from '../tensor/rng.js';
 import { BatchStreams } from '../text/batches.js';
-import { checkTrainable, splitTrainValidation, type Corpus } from '../text/corpus.js';
+import { checkTrainable, shuffleItems, splitTrainValidation, type Corpus } from '../text/corpus.js';
 import { Vocab } from '../text/vocab.js';
 import type { StopReason, TrainEvent, TrainEventListener } from './events.js';
 import { RunLog } from './run-log.js';
@@ -72,7 +72,9 @@ export async function train(config: TrainConfig, corpus: Corpus, options: TrainO
   if (resume !== undefined && vocab.lineMode !== config.lineMode) {
     throw new ConfigError(`the model was trained ${vocab.lineMode ? 'with' : 'without'} --line-mode; resume it the same way`);
   }
-  const ids = vocab.lineMode ? vocab.encodeLines(corpus.text) : vocab.encode(corpus.text);
+  const ids = vocab.lineMode
+    ? shuffleItems(vocab.encodeLines(corpus.text), vocab.bos!, Rng.fromSeed(`${config.seed}:items`))
+    : vocab.encode(corpus.text);
   const split = splitTrainValidation(ids, config.valFrac);
   checkTrainable(split.train, vocab, B, T);
   const valIds = config.evalChars > 0 ? split.validation.subarray(0, config.evalChars) : split.validation;

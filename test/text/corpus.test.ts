@@ -5,7 +5,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { CorpusError } from '../../src/errors.js';
-import { checkTrainable, findInvalidUtf8, readCorpus, splitTrainValidation } from '../../src/text/corpus.js';
+import { checkTrainable, findInvalidUtf8, readCorpus, shuffleItems, splitTrainValidation } from '../../src/text/corpus.js';
+import { Rng } from '../../src/tensor/rng.js';
 import { Vocab } from '../../src/text/vocab.js';
 import { withTmpDir } from '../helpers/tmp.js';
 
@@ -112,6 +113,32 @@ describe('splitTrainValidation', () => {
     const { train, validation } = splitTrainValidation(Uint16Array.of(1, 2, 3), 0);
     assert.equal(train.length, 3);
     assert.equal(validation.length, 0);
+  });
+});
+
+describe('shuffleItems', () => {
+  const vocab = Vocab.fromText('abcdefghij\n', { lineMode: true });
+  const text = 'abc\nbcd\ncde\ndef\nefg\nfgh\nghi\nhij\n';
+  /** Each item as start-text-end, with the reserved symbols shown as < and >. */
+  const items = (ids: ArrayLike<number>): string[] =>
+    Array.from(ids, (id) => (id === vocab.bos ? '\u0000<' : id === vocab.eos ? '>' : vocab.symbolOf(id))).join('').split('\u0000').slice(1);
+
+  it('reorders whole items, keeping each one and its framing intact, the same way for the same seed', () => {
+    const ids = vocab.encodeLines(text);
+    const a = shuffleItems(ids, vocab.bos!, Rng.fromSeed(1));
+    assert.equal(a.length, ids.length);
+    assert.equal(a.constructor, ids.constructor);
+    assert.deepEqual([...items(a)].sort(), items(ids));
+    assert.notDeepEqual(items(a), items(ids), 'eight items should not come out in file order');
+    assert.equal(a[0], vocab.bos);
+    assert.equal(a[a.length - 1], vocab.eos);
+    assert.deepEqual(shuffleItems(ids, vocab.bos!, Rng.fromSeed(1)), a);
+    assert.notDeepEqual(shuffleItems(ids, vocab.bos!, Rng.fromSeed(2)), a);
+  });
+
+  it('leaves ids without items (or a single item) as they are', () => {
+    const one = vocab.encodeLines('abc\n');
+    assert.equal(shuffleItems(one, vocab.bos!, Rng.fromSeed(1)), one);
   });
 });
 
