@@ -233,33 +233,22 @@ void smallM(bool transA, bool transB, int m, int n, int k, float alpha, const fl
       const float* ai = rows + long(i) * k;
       const float* aj = ai + k;
       vf s0{}, s1{}, s2{}, s3{}, t0{}, t1{}, t2{}, t3{};
+      // One vector of k for both rows and four columns; `ld` loads a whole vector or the tail.
+      auto accumulate = [&](int p, auto&& ld) {
+        const vf x = ld(ai + p), y = ld(aj + p);
+        const vf w0 = ld(b0 + p), w1 = ld(b0 + ldb + p), w2 = ld(b0 + 2 * ldb + p), w3 = ld(b0 + 3 * ldb + p);
+        s0 += x * w0;
+        s1 += x * w1;
+        s2 += x * w2;
+        s3 += x * w3;
+        t0 += y * w0;
+        t1 += y * w1;
+        t2 += y * w2;
+        t3 += y * w3;
+      };
       int p = 0;
-      for (; p + VL <= k; p += VL) {
-        const vf x = load(ai + p), y = load(aj + p);
-        const vf w0 = load(b0 + p), w1 = load(b0 + ldb + p), w2 = load(b0 + 2 * ldb + p), w3 = load(b0 + 3 * ldb + p);
-        s0 += x * w0;
-        s1 += x * w1;
-        s2 += x * w2;
-        s3 += x * w3;
-        t0 += y * w0;
-        t1 += y * w1;
-        t2 += y * w2;
-        t3 += y * w3;
-      }
-      if (p < k) {
-        const int w = k - p;
-        const vf x = loadPartial(ai + p, w), y = loadPartial(aj + p, w);
-        const vf w0 = loadPartial(b0 + p, w), w1 = loadPartial(b0 + ldb + p, w), w2 = loadPartial(b0 + 2 * ldb + p, w),
-                 w3 = loadPartial(b0 + 3 * ldb + p, w);
-        s0 += x * w0;
-        s1 += x * w1;
-        s2 += x * w2;
-        s3 += x * w3;
-        t0 += y * w0;
-        t1 += y * w1;
-        t2 += y * w2;
-        t3 += y * w3;
-      }
+      for (; p + VL <= k; p += VL) accumulate(p, [](const float* q) { return load(q); });
+      if (p < k) accumulate(p, [w = k - p](const float* q) { return loadPartial(q, w); });
       put(i, j, hsum(s0));
       put(i, j + 1, hsum(s1));
       put(i, j + 2, hsum(s2));
