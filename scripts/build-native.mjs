@@ -1,5 +1,6 @@
 // Builds the optional native kernel (build/Release/charlm_native.node) with the node-gyp that ships inside npm, offline
-// against the installed Node headers. Any failure prints one line and exits 0: charlm then runs on its TypeScript kernels.
+// against the installed Node headers. Any failure prints one line and exits 0: charlm then runs on its WebAssembly SIMD
+// kernel (or, without WebAssembly SIMD, its TypeScript kernels).
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -24,7 +25,7 @@ function findNodeDir() {
 }
 
 function skip(reason) {
-  console.log(`charlm: native kernel not built (${reason}); using the TypeScript kernels`);
+  console.log(`charlm: native kernel not built (${reason}); charlm will use its WebAssembly kernel`);
   process.exit(0);
 }
 

@@ -23,6 +23,8 @@ export class ModelFileError extends CharlmError {}
 export class VocabularyError extends CharlmError {}
 /** Hyperparameters or options that make no sense together. */
 export class ConfigError extends CharlmError {}
+/** A command line that asks for something impossible, found after its flags were parsed (the CLI exits with 2). */
+export class UsageError extends CharlmError {}
 /** Training produced NaN or infinite values too many times to recover. */
 export class DivergedError extends CharlmError {}
 /** Work stopped because an AbortSignal fired (Ctrl-C); whatever could be saved was saved. */

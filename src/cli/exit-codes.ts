@@ -1,7 +1,7 @@
 // The process exit codes and which error gets which. Only the CLI decides exit codes; the library just throws.
 
 import { CommanderError } from 'commander';
-import { CharlmError, InterruptedError } from '../errors.js';
+import { CharlmError, InterruptedError, UsageError } from '../errors.js';
 
 export const ExitCode = {
   ok: 0,
@@ -22,6 +22,7 @@ export function errorKind(err: unknown): ErrorKind {
     // --help and --version end through exitOverride with code 0; so does nothing else.
     return err.exitCode === 0 ? 'exit' : 'usage';
   }
+  if (err instanceof UsageError) return 'usage';
   if (err instanceof InterruptedError) return 'interrupted';
   if (err instanceof CharlmError) return 'charlm';
   return 'internal';

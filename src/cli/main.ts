@@ -3,6 +3,7 @@
 
 import { Command, CommanderError } from 'commander';
 import { charlmVersion } from '../model-file/format.js';
+import type { UsageError } from '../errors.js';
 import { errorKind, exitCodeFor, ExitCode } from './exit-codes.js';
 import { colors, log } from './output.js';
 // To add a command: one import here and one register call in buildProgram.
@@ -63,8 +64,8 @@ export function reportError(err: unknown, program: Command, args: readonly strin
     case 'exit':
       return code;
     case 'usage': {
-      const e = err as CommanderError;
-      if (e.code === 'commander.help') return code; // no command given: commander has already shown the help on stderr
+      const e = err as CommanderError | UsageError;
+      if ('code' in e && e.code === 'commander.help') return code; // no command given: commander has already shown the help
       const name = commandNamed(program, args);
       const message = oneLine(e.message.replace(/^error:\s*/i, '')).replace(/\(Did you mean/g, '(did you mean');
       log(`${prefix} ${message} (see charlm${name === null ? '' : ' ' + name} --help)`);

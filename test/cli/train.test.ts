@@ -61,7 +61,7 @@ describe('charlm train', () => {
     const dir = await tmpDir(t);
     const file = corpusFile(dir, 500);
     for (const flags of [['--hidden-size', '-3'], ['--lr', 'abc'], ['--cell', 'transformer'], ['--dropout', '1'], ['--val-frac', '2'],
-      ['--forget-bias', 'x']]) {
+      ['--forget-bias', 'x'], ['--forget-bias', '99'], ['--layers', '99'], ['--lr', '1e9']]) {
       const r = await runCli(['train', file, ...flags]);
       assert.equal(r.code, 2, `${flags.join(' ')}: ${r.stderr}`);
       assert.equal(linesOf(r.stderr).length, 1);

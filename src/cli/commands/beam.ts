@@ -45,7 +45,7 @@ export function registerBeamCommand(program: Command): void {
     .addHelpText('after', `
 Examples:
   $ charlm beam models/tinyshakespeare.json --prime "KING:" --width 16 --length 80
-  $ charlm beam models/names.json --n-best 10 --length-penalty 0.7 --json
+  $ charlm beam models/words.json --n-best 10 --length-penalty 0.7 --json
 
 All live hypotheses advance as one batch through the network. logProb is the natural-log probability of the continuation
 (in line mode including the end of the line); the result is never less probable than greedy decoding (--width 1).

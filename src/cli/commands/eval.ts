@@ -81,7 +81,7 @@ export function registerEvalCommand(program: Command): void {
 Examples:
   $ charlm eval models/tinyshakespeare.json corpora/tinyshakespeare.txt
   $ charlm eval models/tinyshakespeare.json test.txt --ngram 5 --ngram-train corpora/tinyshakespeare.txt
-  $ charlm eval models/names.json candidates.txt --per-line | sort -n | head
+  $ charlm eval models/words.json candidates.txt --per-line | sort -n | head
 
 Every character after the first is predicted from all before it; characters the model never saw are counted, reported
 and skipped. A long text is scored as parallel streams that each start from a zero state (the only approximation).

@@ -88,7 +88,7 @@ export function registerGenerateCommand(program: Command): void {
 Examples:
   $ charlm generate models/tinyshakespeare.json --length 300 --prime "ROMEO:" --temperature 0.8
   $ charlm generate models/tinyshakespeare.json --seed 42 --stop "\\n\\n" --count 3
-  $ charlm generate models/names.json --lines 10 --top-k 5
+  $ charlm generate models/words.json --lines 10 --top-k 5
   $ charlm generate models/tinyshakespeare.json --json --logprobs --length 50 | jq .logProb
 
 The output is the prime followed by the generated text. "logProb" is the natural-log probability the model gives the

@@ -6,7 +6,7 @@ import { buildTrainConfig, validateTrainConfig, type TrainOverrides } from '../.
 import { CELLS, type Cell } from '../../config/model-config.js';
 import { DEFAULTS } from '../../config/presets.js';
 import { OPTIMIZERS, SCHEDULES, SIZE_PRESETS, type OptimizerKind, type ScheduleKind, type SizePreset, type TrainConfig } from '../../config/train-config.js';
-import { ConfigError, CorpusError, InterruptedError } from '../../errors.js';
+import { ConfigError, CorpusError, InterruptedError, UsageError } from '../../errors.js';
 import { loadModel } from '../../model-file/read.js';
 import type { SavedModel } from '../../model-file/format.js';
 import { createKernels } from '../../tensor/create-kernels.js';
@@ -74,6 +74,16 @@ function overridesFrom(f: TrainFlags): TrainOverrides {
   };
 }
 
+/** The TrainConfig the flags ask for; values that each parse but make no config (--layers 99) are usage errors. */
+function configFromFlags(flags: TrainFlags): TrainConfig {
+  try {
+    return buildTrainConfig(flags.size, overridesFrom(flags));
+  } catch (err) {
+    if (err instanceof ConfigError) throw new UsageError(err.message);
+    throw err;
+  }
+}
+
 /** Flags that only steer the run, so a resumed run may change them; every other flag must match the saved model. */
 const RESUMABLE = new Set(['steps', 'epochs', 'time', 'evalEvery', 'evalChars', 'patience']);
 
@@ -90,7 +100,7 @@ function resumeConfig(saved: SavedModel, flags: TrainFlags, given: (name: string
   } catch (err) {
     throw new ConfigError(`cannot resume: the model's training config is damaged (${(err as Error).message})`);
   }
-  const fromFlags = buildTrainConfig(flags.size, overridesFrom(flags));
+  const fromFlags = configFromFlags(flags);
   const pick: Record<string, [unknown, unknown]> = {
     cell: [fromFlags.model.cell, stored.model.cell], layers: [fromFlags.model.numLayers, stored.model.numLayers],
     hiddenSize: [fromFlags.model.hiddenSize, stored.model.hiddenSize], dropout: [fromFlags.model.dropout, stored.model.dropout],
@@ -188,7 +198,7 @@ export function registerTrainCommand(program: Command): void {
     .addHelpText('after', `
 Examples:
   $ charlm train corpora/tinyshakespeare.txt --size small
-  $ charlm train names.txt --line-mode --hidden-size 128 --steps 2000 -o models/names.json
+  $ charlm train corpora/words.txt --line-mode --size small -o models/words.json
   $ charlm train corpora/tinyshakespeare.txt --resume models/tinyshakespeare.latest.json --steps 8000
 
 The best model (by validation loss) goes to --output; the latest, with everything needed to resume, beside it
@@ -197,7 +207,7 @@ as NAME.latest.json; a JSON-lines log as NAME.log.jsonl. Ctrl-C saves the latest
       applyThreads(flags.threads);
       const given = (name: string): boolean => command.getOptionValueSource(name) === 'cli';
       const resumed = flags.resume === undefined ? undefined : await loadModel(flags.resume);
-      const config = resumed === undefined ? buildTrainConfig(flags.size, overridesFrom(flags)) : resumeConfig(resumed, flags, given);
+      const config = resumed === undefined ? configFromFlags(flags) : resumeConfig(resumed, flags, given);
       const corpus = await readCorpus(file);
       if (resumed?.training != null && resumed.training.corpus.sha256 !== corpus.sha256) {
         throw new CorpusError(`${corpus.name} is not the text this model was trained on (${resumed.training.corpus.name})`,

@@ -72,7 +72,7 @@ export function registerVocabCommand(program: Command): void {
     .addHelpText('after', `
 Examples:
   $ charlm vocab corpora/tinyshakespeare.txt
-  $ charlm vocab names.txt --line-mode --sort count
+  $ charlm vocab corpora/words.txt --line-mode --sort count
   $ cat notes.txt | charlm vocab - --json
 
 Invisible characters are shown escaped: \\n, \\t, \\u200b; a space is shown as ␠.`)
