@@ -111,6 +111,23 @@ describe('native kernels match the reference kernels', { skip: native === null }
     assert.equal(setNativeGemmThreads(1), 1);
   });
 
+  it('gemm gives the same bits on one thread and on two (the threads split C, never the sum along k)', () => {
+    const rng = Rng.fromSeed(14);
+    // Training's products (split along columns or rows) and decoding's (one row or a beam of rows times Wᵀ).
+    for (const [transA, transB, m, n, kk] of [[false, true, 2048, 1024, 256], [true, false, 1024, 256, 2048],
+      [false, false, 530, 33, 100], [false, true, 1, 1024, 256], [false, true, 9, 1024, 256]] as const) {
+      const a = randomFloats(rng, m * kk), b = randomFloats(rng, kk * n), c0 = randomFloats(rng, m * n);
+      const results = [1, 2].map((threads) => {
+        assert.equal(setNativeGemmThreads(threads), threads);
+        const c = c0.slice();
+        k.gemm(transA, transB, m, n, kk, 1, a, 0, transA ? m : kk, b, 0, transB ? kk : n, 1, c, 0, n);
+        return c;
+      });
+      assert.deepEqual(Buffer.from(results[1]!.buffer), Buffer.from(results[0]!.buffer), `${m}×${n}×${kk} tA=${transA} tB=${transB}`);
+    }
+    setNativeGemmThreads(1);
+  });
+
   it('gemm with k = 0 or alpha = 0 scales C by beta without reading A or B', () => {
     const c = new Float32Array([1, 2, 3, 4]);
     k.gemm(false, false, 2, 2, 0, 1, new Float32Array(0), 0, 0, new Float32Array(0), 0, 2, 3, c, 0, 2);
