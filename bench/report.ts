@@ -156,6 +156,7 @@ export function buildReport(results: readonly JobResult[], opts: { kernels: stri
 }
 
 const int = (x: number): string => Math.round(x).toLocaleString('en-US');
+const threads = (n: number): string => `${n} thread${n === 1 ? '' : 's'}`;
 const mb = (x: number | null): string => (x === null ? '–' : `${(x / 2 ** 20).toFixed(0)} MB`);
 const pct = (x: number): string => `±${((x / 2) * 100).toFixed(0)}%`;
 
@@ -177,7 +178,7 @@ export function renderReport(r: BenchReport): string {
   out.push('');
   if (r.sgemmPeaks.length > 0) {
     out.push('sgemm peak of this machine (OpenBLAS through PyTorch, best of 512³ … 2048³): ' +
-      r.sgemmPeaks.map((p) => `${p.threads} thread${p.threads === 1 ? '' : 's'} ${p.gflopsPerSec.toFixed(0)} GFLOP/s`).join(', '));
+      r.sgemmPeaks.map((p) => `${threads(p.threads)} ${p.gflopsPerSec.toFixed(0)} GFLOP/s`).join(', '));
   }
   // A row's GFLOP/s as a share of the sgemm peak at its thread count (PyTorch: its BLAS threads).
   const ofPeak = (t: TrainingRow): string => {
@@ -205,7 +206,6 @@ export function renderReport(r: BenchReport): string {
   }
   out.push('');
   const g = r.generation;
-  const threads = (n: number): string => `${n} thread${n === 1 ? '' : 's'}`;
   out.push(`Generation, batch 1, config M: ` + [
     ...g.charlm.map((c) => `charlm ${threads(c.threads)} ${int(c.charsPerSec)} chars/s ${pct(c.relativeSpread)}` +
       (g.pytorch === null ? '' : ` (${(c.charsPerSec / g.pytorch.charsPerSec).toFixed(2)}× PyTorch)`)),

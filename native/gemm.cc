@@ -40,7 +40,8 @@ constexpr int NC = NR * (CHARLM_NC / NR);
 #endif
 constexpr int SMALL_M = CHARLM_SMALL_M;
 // With B transposed (x·Wᵀ, every forward product) the small path computes dot products along k, which needs no
-// accumulator per row: it serves up to a beam search's rows (width 8 plus its greedy row; past 12 rows the packed path is faster), reading W once.
+// accumulator per row: it serves up to a beam search's rows (width 8 plus its greedy row), reading W once. Past 12 rows
+// the packed path is faster (measured).
 constexpr int SMALL_M_DOT = 12;
 
 struct Scratch {

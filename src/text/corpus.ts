@@ -127,7 +127,6 @@ export async function readCorpus(path: string, stdin: AsyncIterable<Buffer | str
   };
 }
 
-/** Contiguous split: the first part trains, the last `valFrac` of the ids validates. Views, not copies. */
 /**
  * Line mode's items (each a run of ids that starts with `bos`) in a random order drawn from `rng`; the ids of each item are
  * kept as they are. Training shuffles them once: in a sorted list (names, words) each item would otherwise follow its
@@ -154,6 +153,7 @@ export function shuffleItems(ids: Ids, bos: number, rng: Rng): Ids {
   return out;
 }
 
+/** Contiguous split: the first part trains, the last `valFrac` of the ids validates. Views, not copies. */
 export function splitTrainValidation(ids: Ids, valFrac: number): { train: Ids; validation: Ids } {
   if (!(valFrac >= 0 && valFrac <= 1)) throw new ConfigError(`the validation fraction must be between 0 and 1 (got ${valFrac})`);
   const nTrain = ids.length - Math.floor(ids.length * valFrac);
