@@ -154,7 +154,7 @@ export async function train(config: TrainConfig, corpus: Corpus, options: TrainO
   const validateAndSave = async (): Promise<boolean> => {
     let improved = true;
     if (hasValidation) {
-      // B parallel streams with carried state, each from a zero state; the training state is not touched.
+      // B parallel streams, each warmed up on the text before it (equal to one pass); the training state is not touched.
       const scored = scoreIds(model, valIds, { streams: Math.min(B, valIds.length - 1), chunkLength: T });
       const valLoss = scored.nats / scored.chars;
       improved = progress.bestValLoss === null || valLoss < progress.bestValLoss;

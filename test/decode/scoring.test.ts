@@ -1,7 +1,10 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO_ROOT } from '../helpers/run-cli.js';
 import { logSoftmax } from '../../src/decode/sampling.js';
-import { encodeForScoring, scoreIds, scoreLines, scoreText, splitLines } from '../../src/decode/scoring.js';
+import { encodeForScoring, scoreIds, scoreLines, scoreText, splitLines, streamLayout } from '../../src/decode/scoring.js';
 import { CorpusError } from '../../src/errors.js';
 import type { Ids } from '../../src/tensor/floats.js';
 import { tinyModel } from '../helpers/tiny-model.js';
@@ -34,12 +37,12 @@ describe('scoreIds', () => {
     close(nats, naiveNats(m, ids));
   });
 
-  it('with S streams equals the sum of its S segments scored alone: each stream starts from zero, nothing else changes', async () => {
+  it('without a warm-up, S streams equal the sum of their S segments scored alone, each from the start state', async () => {
     const m = await tinyModel();
     const ids = m.vocab.encode(m.text.slice(0, 301)); // 300 predictions
     const S = 4;
     const L = Math.ceil(300 / S);
-    const batched = scoreIds(m.model, ids, { streams: S, chunkLength: 16 });
+    const batched = scoreIds(m.model, ids, { streams: S, chunkLength: 16, warmupChars: 0 });
     let nats = 0;
     let chars = 0;
     for (let s = 0; s < S; s++) {
@@ -51,6 +54,45 @@ describe('scoreIds', () => {
     assert.equal(chars, 300);
     close(batched.nats, nats);
   });
+
+  it('with a warm-up, each stream after the first reads the characters before its part unscored', async () => {
+    const m = await tinyModel();
+    const ids = m.vocab.encode(m.text.slice(0, 301)); // 300 predictions
+    const { S, warmup, span } = streamLayout(300, 4, 20);
+    assert.deepEqual({ S, warmup, span }, { S: 4, warmup: 20, span: 70 });
+    const batched = scoreIds(m.model, ids, { streams: 4, chunkLength: 16, warmupChars: 20 });
+    // Row 0 scores predictions [0, 90); row s reads [70s, 70s + 20) and scores [70s + 20, 70s + 90).
+    let nats = scoreIds(m.model, ids.subarray(0, 91) as Ids, { streams: 1 }).nats;
+    for (let s = 1; s < 4; s++) {
+      const from = 70 * s;
+      const to = Math.min(from + 90, 300);
+      const all = scoreIds(m.model, ids.subarray(from, to + 1) as Ids, { streams: 1 }).nats;
+      const warm = scoreIds(m.model, ids.subarray(from, from + 21) as Ids, { streams: 1 }).nats;
+      nats += all - warm;
+    }
+    assert.equal(batched.chars, 300);
+    close(batched.nats, nats);
+  });
+
+  it('a layout never has more streams than predictions, and one stream has no warm-up', () => {
+    assert.deepEqual(streamLayout(10, 1), { S: 1, warmup: 0, span: 10 });
+    assert.deepEqual(streamLayout(3, 8, 0), { S: 3, warmup: 0, span: 1 });
+    assert.deepEqual(streamLayout(100, 8, 512), { S: 1, warmup: 0, span: 100 }); // the warm-up would cover everything
+    assert.equal(streamLayout(100_000, undefined).S, 32);
+  });
+
+  for (const [file, lineMode] of [['tinyshakespeare.txt', false], ['words.txt', false], ['words.txt', true]] as const) {
+    it(`streamed equals one stream within 1e-4 nats/char on corpora/${file}${lineMode ? ' in line mode' : ''}`, async () => {
+      const text = readFileSync(join(REPO_ROOT, 'corpora', file), 'utf8').slice(0, 10_000);
+      const m = await tinyModel({ text, lineMode, steps: 50, hiddenSize: 24 });
+      const exact = scoreText(m.model, m.vocab, text, { streams: 1 });
+      for (const streams of [undefined, 3, 16]) {
+        const s = scoreText(m.model, m.vocab, text, { streams });
+        assert.equal(s.chars, exact.chars);
+        assert.ok(Math.abs(s.natsPerChar - exact.natsPerChar) < 1e-4, `${streams} streams: ${s.natsPerChar} vs ${exact.natsPerChar}`);
+      }
+    });
+  }
 });
 
 describe('scoreText', () => {

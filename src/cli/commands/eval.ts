@@ -3,7 +3,7 @@
 
 import { Command, InvalidArgumentError } from 'commander';
 import { NgramModel, type NgramSmoothing } from '../../decode/ngram.js';
-import { encodeForScoring, scoreLines, scoreText, splitLines, type TextScore } from '../../decode/scoring.js';
+import { encodeForScoring, scoreLines, scoreText, splitLines, WARMUP_CHARS, type TextScore } from '../../decode/scoring.js';
 import { readCorpus } from '../../text/corpus.js';
 import { quoteChar } from '../../text/vocab.js';
 import { choiceOf, positiveInt } from '../flags.js';
@@ -74,7 +74,7 @@ export function registerEvalCommand(program: Command): void {
     .option('--ngram-train <file>', 'the training text for the n-gram baseline')
     .option('--ngram-smoothing <kind>', 'kneser-ney (interpolated) or absolute (interpolated absolute discounting)',
       choiceOf(['kneser-ney', 'absolute'] as const), 'kneser-ney')
-    .option('--streams <n>', 'score a long text as n parallel streams (default: automatic; 1 is exact)', positiveInt)
+    .option('--streams <n>', 'score a long text as n parallel streams, each warmed up on the text before it (default: automatic)', positiveInt)
     .option('--json', 'print the result as JSON (JSON lines with --per-line)')
     .addOption(threadsOption())
     .addHelpText('after', `
@@ -84,7 +84,8 @@ Examples:
   $ charlm eval models/words.json candidates.txt --per-line | sort -n | head
 
 Every character after the first is predicted from all before it; characters the model never saw are counted, reported
-and skipped. A long text is scored as parallel streams that each start from a zero state (the only approximation).
+and skipped. A long text is scored as parallel streams; each reads the ${WARMUP_CHARS} characters before its part first (unscored),
+so the figure equals --streams 1 within 1e-4 nats/char.
 --per-line scores each line from a fresh state, after a line break and including the line break that ends it
 (in line mode: <start>, the line, <end>). The n-gram baseline is interpolated Kneser-Ney by default (d = 0.75).`)
     .action(async (modelPath: string, file: string, flags: EvalFlags) => {
