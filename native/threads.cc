@@ -20,22 +20,32 @@ inline void cpuRelax() {
 #endif
 }
 
+// The protocol. One 64-bit atomic word describes the task on offer: generation (bits 32-63) | chunk count (16-31) | next
+// chunk to hand out (0-15). A thread claims chunk i by a compare-and-swap of that whole word from (gen, count, i) to
+// (gen, count, i + 1), and only when i < count read from that same word. So a claim is valid only for the generation and
+// count it saw: a helper that read the word of an old task and was preempted cannot claim a chunk of the next task, because
+// posting the next task changed the word and its compare-and-swap fails. (Reading the count from a separate variable, as
+// this file once did, let exactly that happen: a stale all-taken word plus the new count looked like a free chunk.)
+// The task pointer and context are plain fields: the caller writes them before it publishes the new word (release) and
+// changes them again only after every chunk of the task has finished, and a claimer reads them only after its successful
+// compare-and-swap (acquire) on that word, while its unfinished chunk keeps the caller waiting.
 class Helper {
  public:
+  static constexpr int kMaxChunks = 0xffff;
+
   Helper() : thread_([this] { loop(); }) { thread_.detach(); }
 
-  // Runs chunks [0, chunks) of task on this thread and the helper; returns when all are done, with the number of chunks
-  // the helper ran.
+  // Runs chunks [0, chunks) of task (chunks ≤ kMaxChunks) on this thread and the helper; returns when all are done, with
+  // the number of chunks the helper ran.
   int run(void (*task)(const void*, int), const void* ctx, int chunks) {
     task_ = task;
     ctx_ = ctx;
-    chunks_ = chunks;
     finished_.store(0, std::memory_order_relaxed);
     byHelper_.store(0, std::memory_order_relaxed);
     const uint64_t gen = (state_.load(std::memory_order_relaxed) >> 32) + 1;
     {
       std::lock_guard<std::mutex> lock(mu_);
-      state_.store(gen << 32, std::memory_order_release);  // generation gen, next chunk 0
+      state_.store(gen << 32 | uint64_t(chunks) << 16, std::memory_order_release);  // next chunk 0
     }
     cv_.notify_one();
     work(gen);
@@ -47,14 +57,14 @@ class Helper {
   }
 
  private:
-  // Takes chunks of generation gen until none are left. A chunk, once taken, keeps task_/ctx_ valid until it finishes,
-  // because the caller does not return (nor post the next task) before every chunk has finished.
+  // Claims chunks of generation gen until none are left (see the protocol above).
   void work(uint64_t gen, bool isHelper = false) {
     for (;;) {
       uint64_t s = state_.load(std::memory_order_acquire);
-      if ((s >> 32) != gen || int(uint32_t(s)) >= chunks_.load(std::memory_order_relaxed)) return;
+      const int next = int(s & 0xffff), count = int((s >> 16) & 0xffff);
+      if ((s >> 32) != gen || next >= count) return;
       if (!state_.compare_exchange_weak(s, s + 1, std::memory_order_acq_rel)) continue;
-      task_(ctx_, int(uint32_t(s)));
+      task_(ctx_, next);
       if (isHelper) byHelper_.fetch_add(1, std::memory_order_relaxed);
       finished_.fetch_add(1, std::memory_order_release);
     }
@@ -78,8 +88,7 @@ class Helper {
   }
   void (*task_)(const void*, int) = nullptr;
   const void* ctx_ = nullptr;
-  std::atomic<int> chunks_{0};
-  std::atomic<uint64_t> state_{0};  // generation << 32 | next chunk
+  std::atomic<uint64_t> state_{0};  // generation << 32 | chunk count << 16 | next chunk
   std::atomic<int> finished_{0};
   std::atomic<int> byHelper_{0};
   std::mutex mu_;
@@ -113,7 +122,7 @@ int workerThreads() { return threadCount; }
 void runChunks(void (*task)(const void* ctx, int chunk), const void* ctx, int chunks) {
   std::unique_lock<std::mutex> lock(helperBusy, std::defer_lock);
   // One thread, a single chunk, or the helper busy (another JS thread, or a chunk that itself splits): run them here.
-  if (threadCount < 2 || chunks < 2 || !lock.try_lock()) {
+  if (threadCount < 2 || chunks < 2 || chunks > Helper::kMaxChunks || !lock.try_lock()) {
     for (int i = 0; i < chunks; ++i) task(ctx, i);
     return;
   }

@@ -14,6 +14,7 @@
 
 import { CorpusError } from '../errors.js';
 import type { CharLM } from '../model/char-lm.js';
+import type { RecurrentState } from '../model/recurrent-state.js';
 import type { Ids } from '../tensor/floats.js';
 import type { Vocab } from '../text/vocab.js';
 
@@ -126,6 +127,7 @@ export function scoreIds(model: CharLM, ids: Ids, opts: ScoreOptions & { ignoreT
       chars++;
     }
   }
+  state.release(k);
   return { nats, chars };
 }
 
@@ -177,11 +179,16 @@ export function scoreLines(model: CharLM, vocab: Vocab, lines: readonly string[]
   // Longest first, so each batch holds lines of similar length and pads little.
   const order = lines.map((_, i) => i).filter((i) => framed[i].ids.length > 1)
     .sort((a, b) => framed[b].ids.length - framed[a].ids.length || a - b);
+  // One state per batch size (a full batch, and the last one), not one per batch: memory stays flat however many lines.
+  const states = new Map<number, RecurrentState>();
   for (let first = 0; first < order.length; first += LINE_BATCH) {
     const batch = order.slice(first, first + LINE_BATCH);
-    scoreBatch(model, batch.map((i) => framed[i].ids), opts.chunkLength ?? DEFAULT_CHUNK)
+    let state = states.get(batch.length);
+    if (state === undefined) states.set(batch.length, state = model.createState(batch.length));
+    scoreBatch(model, batch.map((i) => framed[i].ids), opts.chunkLength ?? DEFAULT_CHUNK, state)
       .forEach((lp, j) => { logProbs[batch[j]] = lp; });
   }
+  for (const state of states.values()) state.release(model.kernels);
   return lines.map((line, i) => {
     const chars = Math.max(0, framed[i].ids.length - 1);
     const s = summarize(-logProbs[i], chars);
@@ -191,7 +198,7 @@ export function scoreLines(model: CharLM, vocab: Vocab, lines: readonly string[]
 }
 
 /** Total ln P of each sequence's predictions, the sequences run side by side from zero states (B = sequences). */
-function scoreBatch(model: CharLM, seqs: readonly number[][], chunkLength: number): Float64Array {
+function scoreBatch(model: CharLM, seqs: readonly number[][], chunkLength: number, state: RecurrentState): Float64Array {
   const B = seqs.length;
   const V = model.config.vocabSize;
   const steps = Math.max(...seqs.map((s) => s.length - 1));
@@ -199,7 +206,7 @@ function scoreBatch(model: CharLM, seqs: readonly number[][], chunkLength: numbe
   const ctor = V <= 65536 ? Uint16Array : Uint32Array;
   const inputs = new ctor(T * B);
   const targets = new ctor(T * B);
-  const state = model.createState(B);
+  state.reset();
   const out = new Float64Array(B);
   for (let start = 0; start < steps; start += T) {
     const Tc = Math.min(T, steps - start);

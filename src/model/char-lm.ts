@@ -43,6 +43,9 @@ export interface ForwardOptions {
 interface Workspace {
   readonly T: number;
   readonly B: number;
+  /** Allocates every buffer of this workspace (also those made on first use) and remembers them, for release on eviction. */
+  readonly kernels: Kernels;
+  readonly buffers: Floats[];
   readonly layers: readonly RecurrentLayer[];
   readonly activations: readonly LayerActivations[];
   /** The input of layer 0 (its ids are set per call), then each layer's output as the input of the one above it. */
@@ -175,8 +178,8 @@ export class CharLM {
     const { H, V } = this.sizes();
     const rows = T * B;
     const L = this.config.numLayers;
-    ws.dLogits ??= k.alloc(rows * V);
-    ws.dHiddens ??= ws.layers.map(() => k.alloc(rows * H));
+    ws.dLogits ??= ws.kernels.alloc(rows * V);
+    ws.dHiddens ??= ws.layers.map(() => ws.kernels.alloc(rows * H));
     crossEntropyBackward(k, ws.logits, targets, rows, V, ws.dLogits);
     const top = inputs[L] as LayerInput & { kind: 'dense' };
     linearBackward(k, this.decoder, top.x, top.xOff, ws.dLogits, 0, rows, H, V, this.decoderGrads, ws.dHiddens[L - 1], 0);
@@ -223,7 +226,7 @@ export class CharLM {
       ws.layers[l].forward(input, state.layers[l]);
       if (dropoutRng !== null) {
         const n = T * B * H;
-        const drop = ws.dropout[l] ??= { dropped: this.kernels.alloc(n), mask: this.kernels.alloc(n) };
+        const drop = ws.dropout[l] ??= { dropped: ws.kernels.alloc(n), mask: ws.kernels.alloc(n) };
         dropoutForward(this.kernels, this.config.dropout, dropoutRng, ws.layers[l].activations.hiddens, B * H,
           drop.dropped, 0, n, drop);
         input = { kind: 'dense', x: drop.dropped, xOff: 0, size: H };
@@ -238,20 +241,36 @@ export class CharLM {
     const key = `${kind}:${T}x${B}`;
     let ws = this.workspaces.get(key);
     if (ws === undefined) {
-      if (this.workspaces.size >= MAX_WORKSPACES) this.workspaces.delete(this.workspaces.keys().next().value!);
+      if (this.workspaces.size >= MAX_WORKSPACES) this.evictWorkspace();
       const { H, V } = this.sizes();
-      const layers = this.weights.map((w, l) =>
-        createRecurrentLayer(this.config.cell, this.kernels, w, this.layerGrads[l], T, B, H));
+      const buffers: Floats[] = [];
+      const k: Kernels = Object.assign(Object.create(this.kernels) as Kernels, {
+        alloc: (n: number) => { const b = this.kernels.alloc(n); buffers.push(b); return b; },
+      });
+      const layers = this.weights.map((w, l) => createRecurrentLayer(this.config.cell, k, w, this.layerGrads[l], T, B, H));
       ws = {
-        T, B, layers, activations: layers.map((l) => l.activations), dropout: layers.map(() => null),
+        T, B, kernels: k, buffers, layers, activations: layers.map((l) => l.activations), dropout: layers.map(() => null),
         oneHot: { kind: 'one-hot', ids: new Uint16Array(0), vocabSize: V },
         // The output h_1 … h_T of a layer starts after its carried-in slot.
         outputs: layers.map((l) => ({ kind: 'dense', x: l.activations.hiddens, xOff: B * H, size: H }) as const),
-        logits: kind === 'step' ? this.kernels.alloc(0) : this.kernels.alloc(T * B * V), dLogits: null, dHiddens: null,
+        logits: k.alloc(kind === 'step' ? 0 : T * B * V), dLogits: null, dHiddens: null,
       };
       this.workspaces.set(key, ws);
     }
     return ws;
+  }
+
+  /**
+   * Drops the oldest workspace and releases its buffers (the WebAssembly kernel reuses them at once), except the last
+   * forward's (its Pass may still go backward) and the decoding one (step() keeps it).
+   */
+  private evictWorkspace(): void {
+    for (const [key, ws] of this.workspaces) {
+      if (ws === this.last?.ws || ws === this.stepWorkspace) continue;
+      this.workspaces.delete(key);
+      for (const b of ws.buffers) this.kernels.release(b);
+      return;
+    }
   }
 
   private checkChunk(inputs: Ids, targets: Ids | null, T: number, B: number, state: RecurrentState): void {

@@ -40,6 +40,14 @@ export class RecurrentState {
       this.batchSize, this.hiddenSize);
   }
 
+  /** Gives the buffers back to the kernels that allocated them (Kernels.release); the state must not be used again. */
+  release(kernels: Kernels): void {
+    for (const l of this.layers) {
+      kernels.release(l.h);
+      if (l.c !== null) kernels.release(l.c);
+    }
+  }
+
   /** Back to zeros (a new epoch, or a new text). */
   reset(): void {
     for (const l of this.layers) {

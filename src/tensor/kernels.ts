@@ -16,6 +16,13 @@ export interface Kernels {
   alloc(length: number): Floats;
 
   /**
+   * Gives back a buffer from alloc() that neither its owner nor anyone else will use again (no view of it either). Only the
+   * WebAssembly kernel, whose memory the garbage collector does not manage, does anything: it reuses the memory at once
+   * instead of after the collector has found the buffer unreachable (which never happens inside one synchronous loop).
+   */
+  release(buffer: Floats): void;
+
+  /**
    * C = alpha · op(A) · op(B) + beta · C, where op(A) is m×k and op(B) is k×n (BLAS sgemm semantics, row-major).
    * op(A) = A (m×k, leading dimension lda) or Aᵀ when transA (A stored k×m). Likewise for B.
    * beta = 0 must overwrite C without reading it (C may hold NaN garbage).

@@ -60,6 +60,7 @@ function wrap(addon: NativeAddon): Kernels {
     name: 'native',
     dtype: 'f32',
     alloc: (length: number) => new Float32Array(length),
+    release: () => {},  // the garbage collector reclaims it
     gemm: addon.gemm,
     addRowVector: addon.addRowVector,
     sumRows: addon.sumRows,

@@ -230,6 +230,7 @@ export function createReferenceKernels(dtype: DType): Kernels {
     name: 'reference',
     dtype,
     alloc: (length) => allocFloats(dtype, length),
+    release: () => {},  // the garbage collector reclaims it
     gemm,
     addRowVector(x, xOff, rows, cols, v, vOff) {
       for (let r = 0; r < rows; r++) {

@@ -1,10 +1,14 @@
 // Loads the WebAssembly SIMD kernel (kernels.wasm, assembled from the .wat fragments beside this file by
 // scripts/build-wasm.mjs) and presents it as float32 Kernels. It does not choose between kernels: create-kernels.ts does.
 //
-// Memory: one shared WebAssembly.Memory. alloc() hands out Float32Array views into it from a bump pointer (never freed:
-// models allocate once), so the kernels work on the layers' buffers in place. Growing a shared memory keeps earlier views
-// valid. Buffers from elsewhere (a plain Float32Array, a Float64Array, every Ids array) are copied into scratch space above
-// the bump pointer for the call and copied back afterwards: slower, but correct.
+// Memory: one shared WebAssembly.Memory. alloc() hands out Float32Array views into it, so the kernels work on the layers'
+// buffers in place; growing a shared memory keeps earlier views valid. JavaScript's garbage collector does not manage that
+// memory, so the heap frees a block itself: at once when its owner calls release(), else when the collector has reclaimed
+// the view alloc() returned (a FinalizationRegistry, whose callbacks run between tasks, never inside synchronous code).
+// The view alloc() returned must therefore stay reachable as long as any subarray of it is used. Freed blocks go on a
+// free list that later allocations reuse first; a wasm memory never shrinks, so it stays at its high-water mark.
+// Buffers from elsewhere (a plain Float32Array, a Float64Array, every Ids array) are copied into scratch space above the
+// highest block for the call and copied back afterwards: slower, but correct.
 
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -60,18 +64,35 @@ const GEMM_KC = 256;
 
 const align16 = (p: number): number => (p + 15) & ~15;
 
-/** The bump allocator, the per-call scratch above it, and the copies in and out for buffers outside the memory. */
+/** A block of the heap: its byte address and its size in bytes (a multiple of 16). */
+interface Block { p: number; bytes: number }
+
+/** The block allocator, the per-call scratch above it, and the copies in and out for buffers outside the memory. */
 class WasmHeap {
   f32!: Float32Array;
   f64!: Float64Array;
   i32!: Int32Array;
-  private top = 1024;               // nothing lives at address 0
+  private top = 1024;               // end of the highest block; nothing lives at address 0
   private temp = 0;
+  /** Free blocks below top, in address order, never two adjacent (they are merged). */
+  private readonly free: Block[] = [];
+  /** The live block of each view alloc() returned, for release(). */
+  private readonly blocks = new WeakMap<Float32Array, Block>();
+  private readonly collected = new FinalizationRegistry<Block>((block) => this.give(block));
   private readonly ours = new Set<ArrayBufferLike>();
   private readonly copies: { x: Floats; off: number; count: number; p: number }[] = [];
 
   constructor(private readonly memory: WasmMemory) {
     this.refresh();
+  }
+
+  /** Bytes of wasm memory in use by live blocks (the memory itself only grows). */
+  get liveBytes(): number {
+    return this.free.reduce((sum, b) => sum - b.bytes, this.top - 1024);
+  }
+
+  get memoryBytes(): number {
+    return this.memory.buffer.byteLength;
   }
 
   private refresh(): void {
@@ -93,11 +114,57 @@ class WasmHeap {
   }
 
   alloc(length: number): Float32Array {
-    const p = align16(this.top);
-    this.top = p + length * 4;
-    this.ensure(this.top);
-    // Scratch space of earlier calls lived here: clear it.
-    return new Float32Array(this.f32.buffer, p, length).fill(0);
+    if (length === 0) return new Float32Array(this.f32.buffer, 0, 0);
+    const block = this.take(align16(length * 4));
+    // Scratch space of earlier calls, or a freed buffer, lived here: clear it.
+    const view = new Float32Array(this.f32.buffer, block.p, length).fill(0);
+    this.blocks.set(view, block);
+    this.collected.register(view, block, view);
+    return view;
+  }
+
+  /** Frees the block of a view alloc() returned (once: a second release, or any other array, does nothing). */
+  release(x: Floats): void {
+    const block = x instanceof Float32Array ? this.blocks.get(x) : undefined;
+    if (block === undefined) return;
+    this.blocks.delete(x as Float32Array);
+    this.collected.unregister(x);
+    this.give(block);
+  }
+
+  /** First fit from the free list, else a new block at the top. */
+  private take(bytes: number): Block {
+    const i = this.free.findIndex((b) => b.bytes >= bytes);
+    if (i < 0) {
+      const p = this.top;
+      this.top = p + bytes;
+      this.ensure(this.top);
+      return { p, bytes };
+    }
+    const hole = this.free[i];
+    if (hole.bytes === bytes) this.free.splice(i, 1);
+    else this.free[i] = { p: hole.p + bytes, bytes: hole.bytes - bytes };
+    return { p: hole.p, bytes };
+  }
+
+  /** Puts a block back: merged with free neighbours, and given back to the top when it is the highest. */
+  private give(block: Block): void {
+    let { p, bytes } = block;
+    let i = this.free.findIndex((b) => b.p > p);
+    if (i < 0) i = this.free.length;
+    const next = this.free[i];
+    if (next !== undefined && p + bytes === next.p) {
+      bytes += next.bytes;
+      this.free.splice(i, 1);
+    }
+    const prev = this.free[i - 1];
+    if (prev !== undefined && prev.p + prev.bytes === p) {
+      p = prev.p;
+      bytes += prev.bytes;
+      this.free.splice(--i, 1);
+    }
+    if (p + bytes === this.top) this.top = p;
+    else this.free.splice(i, 0, { p, bytes });
   }
 
   /** Starts a call: scratch space is everything above the allocated buffers. */
@@ -163,6 +230,7 @@ function wrap(ex: WasmExports, heap: WasmHeap): Kernels {
     name: 'wasm',
     dtype: 'f32',
     alloc: (length) => heap.alloc(length),
+    release: (buffer) => heap.release(buffer),
     gemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc) {
       heap.begin();
       const pc = heap.ptr(c, cOff, extent(m, n, ldc), true);
@@ -282,6 +350,12 @@ function wrap(ex: WasmExports, heap: WasmHeap): Kernels {
 }
 
 let cached: Kernels | null | undefined;
+let cachedHeap: WasmHeap | null = null;
+
+/** The wasm memory's size and the bytes its live buffers take, or null without the wasm kernel. */
+export function wasmMemoryUse(): { memoryBytes: number; liveBytes: number } | null {
+  return cachedHeap === null ? null : { memoryBytes: cachedHeap.memoryBytes, liveBytes: cachedHeap.liveBytes };
+}
 
 /**
  * The WebAssembly SIMD float32 kernels, or null where WebAssembly SIMD or shared memory is missing or kernels.wasm was
@@ -295,7 +369,8 @@ export function loadWasmKernels(): Kernels | null {
     if (wa === undefined || !wa.validate(SIMD_PROBE) || !existsSync(wasmPath)) return cached;
     const memory = new wa.Memory({ initial: 16, maximum: MAX_PAGES, shared: true });
     const instance = new wa.Instance(new wa.Module(readFileSync(wasmPath)), { env: { memory } });
-    cached = wrap(instance.exports as unknown as WasmExports, new WasmHeap(memory));
+    cachedHeap = new WasmHeap(memory);
+    cached = wrap(instance.exports as unknown as WasmExports, cachedHeap);
   } catch {
     // An engine without threads (shared memory) or a damaged file: the other kernels take over.
   }
