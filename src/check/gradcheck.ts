@@ -3,6 +3,7 @@
 
 import { validateModelConfig, type Cell } from '../config/model-config.js';
 import { CharLM, type Pass } from '../model/char-lm.js';
+import { cellType } from '../nn/cells.js';
 import { createReferenceKernels } from '../tensor/reference-kernels.js';
 import { Rng } from '../tensor/rng.js';
 
@@ -91,7 +92,7 @@ export function gradCheck(options: GradCheckOptions): GradCheckResult {
     }
   }
   const state = initial.clone();
-  const isRelu = config.cell === 'rnn-relu';
+  const kinked = cellType(config.cell).kinked;
   const activePattern = (pass: Pass): Uint8Array =>
     Uint8Array.from(pass.layers.flatMap((l) => Array.from(l.hiddens.subarray(B * config.hiddenSize), (x) => (x > 0 ? 1 : 0))));
   let crossedKink = false;
@@ -99,7 +100,7 @@ export function gradCheck(options: GradCheckOptions): GradCheckResult {
   const loss = (): number => {
     state.copyFrom(initial); // forward overwrites the state with the final one
     const pass = model.forward(inputs, targets, T, B, state, { training: false });
-    if (isRelu && baseline !== null) {
+    if (kinked && baseline !== null) {
       const pattern = activePattern(pass);
       if (pattern.some((a, i) => a !== baseline![i])) crossedKink = true;
     }
@@ -109,7 +110,7 @@ export function gradCheck(options: GradCheckOptions): GradCheckResult {
   model.params.zeroGrads();
   state.copyFrom(initial);
   const pass = model.forward(inputs, targets, T, B, state, { training: true });
-  if (isRelu) baseline = activePattern(pass);
+  if (kinked) baseline = activePattern(pass);
   model.backward(pass);
   const analytic = grads.slice();
 

@@ -2,9 +2,11 @@
 // Names and shapes follow PyTorch's nn.LSTM / nn.GRU / nn.RNN and nn.Linear so models can move to and from PyTorch.
 
 import { ConfigError } from '../errors.js';
+import { UNIFORM, type LayerDims } from '../nn/cell-type.js';
+import { CELLS, cellType, type Cell } from '../nn/cells.js';
+import type { InitSpec } from '../nn/init.js';
 
-export type Cell = 'lstm' | 'gru' | 'rnn' | 'rnn-relu';
-export const CELLS: readonly Cell[] = ['lstm', 'gru', 'rnn', 'rnn-relu'];
+export { CELLS, type Cell } from '../nn/cells.js';
 
 export interface ModelConfig {
   readonly cell: Cell;
@@ -25,53 +27,51 @@ export const LIMITS = {
 
 /** Rows of the stacked gate matrices per hidden unit: LSTM i,f,g,o; GRU r,z,n; RNN one. */
 export function gateCount(cell: Cell): number {
-  switch (cell) {
-    case 'lstm':
-      return 4;
-    case 'gru':
-      return 3;
-    case 'rnn':
-    case 'rnn-relu':
-      return 1;
-  }
+  return cellType(cell).gates.length;
 }
 
 /** The PyTorch module name of the recurrent stack: "lstm.weight_ih_l0", "gru.…", "rnn.…". */
 export function recurrentModuleName(cell: Cell): string {
-  switch (cell) {
-    case 'lstm':
-      return 'lstm';
-    case 'gru':
-      return 'gru';
-    case 'rnn':
-    case 'rnn-relu':
-      return 'rnn';
-  }
+  return cellType(cell).module;
+}
+
+/** The sizes of layer l's tensors: layer 0 reads the one-hot vocabulary, layer l > 0 the output of layer l − 1. */
+export function layerDims(config: ModelConfig, l: number): LayerDims {
+  const hidden = config.hiddenSize;
+  const input = l === 0 ? config.vocabSize : cellType(config.cell).outputWidth(layerDims(config, l - 1));
+  return { input, hidden };
+}
+
+/** The width of what the recurrent stack hands the decoder. */
+export function outputWidth(config: ModelConfig): number {
+  return cellType(config.cell).outputWidth(layerDims(config, config.numLayers - 1));
 }
 
 export interface ParameterSpec {
   readonly name: string;
   readonly shape: readonly number[];
+  readonly init: InitSpec;
 }
 
 /**
- * Every parameter tensor, in storage order, with its PyTorch name and shape. Layer 0's input is the one-hot vector, so its
- * input size is the vocabulary size. The output layer is an nn.Linear named "decoder".
+ * Every parameter tensor, in storage order, with its PyTorch name, shape and initialisation: each layer's tensors as its
+ * cell type lists them (uniform bound 1/√H, as PyTorch's recurrent modules), then the output layer, an nn.Linear named
+ * "decoder" (bound 1/√fan-in, as PyTorch's nn.Linear).
  */
 export function parameterShapes(config: ModelConfig): ParameterSpec[] {
-  const G = gateCount(config.cell) * config.hiddenSize;
+  const type = cellType(config.cell);
   const H = config.hiddenSize;
-  const prefix = recurrentModuleName(config.cell);
   const specs: ParameterSpec[] = [];
   for (let l = 0; l < config.numLayers; l++) {
-    const D = l === 0 ? config.vocabSize : H;
-    specs.push({ name: `${prefix}.weight_ih_l${l}`, shape: [G, D] });
-    specs.push({ name: `${prefix}.weight_hh_l${l}`, shape: [G, H] });
-    specs.push({ name: `${prefix}.bias_ih_l${l}`, shape: [G] });
-    specs.push({ name: `${prefix}.bias_hh_l${l}`, shape: [G] });
+    for (const p of type.params(layerDims(config, l))) {
+      specs.push({ name: `${type.module}.${p.torchName}_l${l}`, shape: p.shape,
+        init: { rule: p.init, bound: 1 / Math.sqrt(H), gateWidth: H } });
+    }
   }
-  specs.push({ name: 'decoder.weight', shape: [config.vocabSize, H] });
-  specs.push({ name: 'decoder.bias', shape: [config.vocabSize] });
+  const O = outputWidth(config);
+  const decoderInit: InitSpec = { rule: UNIFORM, bound: 1 / Math.sqrt(O), gateWidth: O };
+  specs.push({ name: 'decoder.weight', shape: [config.vocabSize, O], init: decoderInit });
+  specs.push({ name: 'decoder.bias', shape: [config.vocabSize], init: decoderInit });
   return specs;
 }
 

@@ -2,8 +2,10 @@
 // forward over a chunk returns a Pass, backward(pass) adds the gradients, step() advances decoding by one character.
 // It owns the buffers and does its arithmetic through its Kernels only; it knows nothing of files, optimizers or text.
 
-import { recurrentModuleName, sizeOf, type ModelConfig } from '../config/model-config.js';
+import { layerDims, outputWidth, parameterShapes, sizeOf, type Cell, type ModelConfig } from '../config/model-config.js';
 import { CharlmError, ConfigError, ModelFileError } from '../errors.js';
+import type { CellActivations, LayerTensors, RecurrentLayer, StateWidths } from '../nn/cell-type.js';
+import { cellType } from '../nn/cells.js';
 import { dropoutBackward, dropoutForward, type DropoutCache } from '../nn/dropout.js';
 import { initializeParameters } from '../nn/init.js';
 import type { LayerInput } from '../nn/layer-io.js';
@@ -13,12 +15,13 @@ import type { Floats, Ids } from '../tensor/floats.js';
 import type { Kernels } from '../tensor/kernels.js';
 import type { Rng } from '../tensor/rng.js';
 import { Parameters } from './parameters.js';
-import { RecurrentState } from './recurrent-state.js';
-import { createRecurrentLayer, type LayerActivations, type RecurrentLayer, type RecurrentWeights } from './recurrent-layer.js';
+import { RecurrentState, stateWidths } from './recurrent-state.js';
 
-export type { LayerActivations } from './recurrent-layer.js';
+// T = steps, B = batch (parallel streams), O = the width of a layer's output h (the hidden size, or the LSTM's projection),
+// V = vocabulary size, L = layers.
 
-// T = steps, B = batch (parallel streams), H = hidden size, V = vocabulary size, L = layers.
+/** What one layer computed in the last forward (see CellActivations), with its cell's name. */
+export interface LayerActivations extends CellActivations { readonly cell: Cell }
 
 /** What a forward computed. Its buffers are reused: a Pass is valid until the next forward call on the same model. */
 export interface Pass {
@@ -51,11 +54,11 @@ interface Workspace {
   /** The input of layer 0 (its ids are set per call), then each layer's output as the input of the one above it. */
   readonly oneHot: { kind: 'one-hot'; ids: Ids; readonly vocabSize: number };
   readonly outputs: readonly (LayerInput & { kind: 'dense' })[];
-  /** Per layer: its output after dropout (T·B, H) and the mask, allocated on the first training forward with dropout. */
+  /** Per layer: its output after dropout (T·B, O) and the mask, allocated on the first training forward with dropout. */
   readonly dropout: ({ dropped: Floats } & DropoutCache | null)[];
   readonly logits: Floats;                                   // (T·B, V)
   dLogits: Floats | null;                                    // (T·B, V)
-  /** Per layer: the gradient into its output (T·B, H), filled by the layer (or decoder) above. */
+  /** Per layer: the gradient into its output (T·B, O), filled by the layer (or decoder) above. */
   dHiddens: Floats[] | null;
 }
 
@@ -74,8 +77,10 @@ export class CharLM {
   readonly config: ModelConfig;
   readonly kernels: Kernels;
   readonly params: Parameters;
-  private readonly weights: RecurrentWeights[];
-  private readonly layerGrads: RecurrentWeights[];
+  private readonly weights: LayerTensors[];
+  private readonly layerGrads: LayerTensors[];
+  /** The widths of the state each layer carries (what a RecurrentState for this model must have). */
+  private readonly stateWidths: readonly StateWidths[];
   private readonly decoder: LinearWeights;
   private readonly decoderGrads: LinearWeights;
   private readonly workspaces = new Map<string, Workspace>();
@@ -88,11 +93,11 @@ export class CharLM {
     this.kernels = kernels;
     this.params = Parameters.forConfig(config, kernels);
     const p = this.params;
-    const prefix = recurrentModuleName(config.cell);
-    const layerTensors = (view: (name: string) => Floats, l: number): RecurrentWeights => ({
-      weightIh: view(`${prefix}.weight_ih_l${l}`), weightHh: view(`${prefix}.weight_hh_l${l}`),
-      biasIh: view(`${prefix}.bias_ih_l${l}`), biasHh: view(`${prefix}.bias_hh_l${l}`),
-    });
+    const type = cellType(config.cell);
+    // Layer l's tensors by the keys its cell type gives them, as views into the flat parameter block.
+    const layerTensors = (view: (name: string) => Floats, l: number): LayerTensors =>
+      Object.fromEntries(type.params(layerDims(config, l)).map((t) => [t.key, view(`${type.module}.${t.torchName}_l${l}`)]));
+    this.stateWidths = stateWidths(config);
     this.weights = [];
     this.layerGrads = [];
     for (let l = 0; l < config.numLayers; l++) {
@@ -106,8 +111,8 @@ export class CharLM {
   /** A freshly initialised model (src/nn/init.ts); the same rng state gives the same weights. */
   static create(config: ModelConfig, kernels: Kernels, rng: Rng, init: { forgetBias?: number } = {}): CharLM {
     const model = new CharLM(config, kernels);
-    const targets = model.params.specs.map((s) => ({ name: s.name, shape: s.shape, values: model.params.view(s.name) }));
-    initializeParameters(config.cell, config.hiddenSize, targets, rng, init.forgetBias);
+    const targets = parameterShapes(config).map((s) => ({ shape: s.shape, values: model.params.view(s.name), init: s.init }));
+    initializeParameters(targets, rng, init.forgetBias);
     return model;
   }
 
@@ -158,8 +163,8 @@ export class CharLM {
     this.last = null;
     const ws = this.workspace('chunk', T, B);
     const { inputs: layerInputs, top } = this.runLayers(ws, inputs, state, useDropout ? opts.rng! : null, true);
-    const { H, V } = this.sizes();
-    linearForward(this.kernels, this.decoder, top.x, top.xOff, T * B, H, V, ws.logits, 0);
+    const { O, V } = this.sizes();
+    linearForward(this.kernels, this.decoder, top.x, top.xOff, T * B, O, V, ws.logits, 0);
     const lossNats = crossEntropyLoss(this.kernels, ws.logits, targets, T * B, V);
     const pass: Pass = { lossNats, T, B, training: opts.training, logits: ws.logits, layers: ws.activations };
     this.last = { pass, ws, inputs: [...layerInputs, top], targets, dropoutUsed: useDropout };
@@ -175,18 +180,18 @@ export class CharLM {
     const k = this.kernels;
     const { ws, inputs, targets } = last;
     const { T, B } = ws;
-    const { H, V } = this.sizes();
+    const { O, V } = this.sizes();
     const rows = T * B;
     const L = this.config.numLayers;
     ws.dLogits ??= ws.kernels.alloc(rows * V);
-    ws.dHiddens ??= ws.layers.map(() => ws.kernels.alloc(rows * H));
+    ws.dHiddens ??= ws.outputs.map((o) => ws.kernels.alloc(rows * o.size));
     crossEntropyBackward(k, ws.logits, targets, rows, V, ws.dLogits);
     const top = inputs[L] as LayerInput & { kind: 'dense' };
-    linearBackward(k, this.decoder, top.x, top.xOff, ws.dLogits, 0, rows, H, V, this.decoderGrads, ws.dHiddens[L - 1], 0);
+    linearBackward(k, this.decoder, top.x, top.xOff, ws.dLogits, 0, rows, O, V, this.decoderGrads, ws.dHiddens[L - 1], 0);
     for (let l = L - 1; l >= 0; l--) {
       const dHiddens = ws.dHiddens[l];
       const drop = ws.dropout[l];
-      if (last.dropoutUsed && drop !== null) dropoutBackward(k, dHiddens, 0, dHiddens, 0, rows * H, drop);
+      if (last.dropoutUsed && drop !== null) dropoutBackward(k, dHiddens, 0, dHiddens, 0, rows * ws.outputs[l].size, drop);
       ws.layers[l].backward(inputs[l], dHiddens, l > 0 ? ws.dHiddens[l - 1] : null);
     }
   }
@@ -197,17 +202,18 @@ export class CharLM {
    */
   step(ids: Ids, state: RecurrentState, logits: Floats): void {
     const B = state.batchSize;
-    const { H, V } = this.sizes();
+    const { O, V } = this.sizes();
     if (logits.length < B * V) throw new ConfigError(`step() needs a logits buffer of ${B * V} numbers (got ${logits.length})`);
     this.checkChunk(ids, null, 1, B, state);
     let ws = this.stepWorkspace;
     if (ws === null || ws.B !== B) ws = this.stepWorkspace = this.workspace('step', 1, B);
     const { top } = this.runLayers(ws, ids, state, null);
-    linearForward(this.kernels, this.decoder, top.x, top.xOff, B, H, V, logits, 0);
+    linearForward(this.kernels, this.decoder, top.x, top.xOff, B, O, V, logits, 0);
   }
 
-  private sizes(): { H: number; V: number } {
-    return { H: this.config.hiddenSize, V: this.config.vocabSize };
+  /** O = the width the decoder reads, V = the vocabulary size. */
+  private sizes(): { O: number; V: number } {
+    return { O: outputWidth(this.config), V: this.config.vocabSize };
   }
 
   /**
@@ -217,7 +223,6 @@ export class CharLM {
   private runLayers(ws: Workspace, ids: Ids, state: RecurrentState, dropoutRng: Rng | null, wantInputs = false):
       { inputs: LayerInput[]; top: LayerInput & { kind: 'dense' } } {
     const { T, B } = ws;
-    const H = this.config.hiddenSize;
     ws.oneHot.ids = ids;
     const inputs: LayerInput[] = [];
     let input: LayerInput = ws.oneHot;
@@ -225,11 +230,12 @@ export class CharLM {
       if (wantInputs) inputs.push(input);
       ws.layers[l].forward(input, state.layers[l]);
       if (dropoutRng !== null) {
-        const n = T * B * H;
+        const { size: O, xOff } = ws.outputs[l];
+        const n = T * B * O;
         const drop = ws.dropout[l] ??= { dropped: ws.kernels.alloc(n), mask: ws.kernels.alloc(n) };
-        dropoutForward(this.kernels, this.config.dropout, dropoutRng, ws.layers[l].activations.hiddens, B * H,
+        dropoutForward(this.kernels, this.config.dropout, dropoutRng, ws.layers[l].activations.hiddens, xOff,
           drop.dropped, 0, n, drop);
-        input = { kind: 'dense', x: drop.dropped, xOff: 0, size: H };
+        input = { kind: 'dense', x: drop.dropped, xOff: 0, size: O };
       } else {
         input = ws.outputs[l];
       }
@@ -242,17 +248,24 @@ export class CharLM {
     let ws = this.workspaces.get(key);
     if (ws === undefined) {
       if (this.workspaces.size >= MAX_WORKSPACES) this.evictWorkspace();
-      const { H, V } = this.sizes();
+      const { cell } = this.config;
+      const V = this.config.vocabSize;
       const buffers: Floats[] = [];
       const k: Kernels = Object.assign(Object.create(this.kernels) as Kernels, {
         alloc: (n: number) => { const b = this.kernels.alloc(n); buffers.push(b); return b; },
       });
-      const layers = this.weights.map((w, l) => createRecurrentLayer(this.config.cell, k, w, this.layerGrads[l], T, B, H));
+      const type = cellType(cell);
+      const dims = this.weights.map((_, l) => layerDims(this.config, l));
+      const layers = this.weights.map((w, l) => type.createLayer(k, w, this.layerGrads[l], T, B, dims[l]));
       ws = {
-        T, B, kernels: k, buffers, layers, activations: layers.map((l) => l.activations), dropout: layers.map(() => null),
+        T, B, kernels: k, buffers, layers, activations: layers.map((l) => ({ cell, ...l.activations })),
+        dropout: layers.map(() => null),
         oneHot: { kind: 'one-hot', ids: new Uint16Array(0), vocabSize: V },
         // The output h_1 … h_T of a layer starts after its carried-in slot.
-        outputs: layers.map((l) => ({ kind: 'dense', x: l.activations.hiddens, xOff: B * H, size: H }) as const),
+        outputs: layers.map((l, i) => {
+          const O = type.outputWidth(dims[i]);
+          return { kind: 'dense', x: l.activations.hiddens, xOff: B * O, size: O } as const;
+        }),
         logits: k.alloc(kind === 'step' ? 0 : T * B * V), dLogits: null, dHiddens: null,
       };
       this.workspaces.set(key, ws);
@@ -274,13 +287,12 @@ export class CharLM {
   }
 
   private checkChunk(inputs: Ids, targets: Ids | null, T: number, B: number, state: RecurrentState): void {
-    const { H, V } = this.sizes();
+    const V = this.config.vocabSize;
     if (!Number.isInteger(T) || !Number.isInteger(B) || T < 1 || B < 1) throw new ConfigError(`bad chunk size T=${T}, B=${B}`);
     if (inputs.length < T * B || (targets !== null && targets.length < T * B)) {
       throw new ConfigError(`a chunk of T=${T} steps and B=${B} rows needs ${T * B} inputs and targets`);
     }
-    if (state.batchSize !== B || state.hiddenSize !== H || state.layers.length !== this.config.numLayers
-        || state.layers.some((l) => (l.c !== null) !== (this.config.cell === 'lstm'))) {
+    if (!state.fits(this.stateWidths, B)) {
       throw new ConfigError(`the recurrent state (${state.batchSize} rows) does not fit this model and batch of ${B} rows`);
     }
     for (const ids of targets === null ? [inputs] : [inputs, targets]) {

@@ -1,43 +1,53 @@
-// The state each layer carries from one chunk (or one decoding step) to the next: h (B, H) per layer and c for the LSTM.
-// Plain buffers only: truncated BPTT carries the values while no gradient ever flows into them.
+// The state each layer carries from one chunk (or one decoding step) to the next: h per layer and, for cells with a cell
+// state, c; their widths are the cell type's (src/nn/cell-type.ts). Plain buffers only: truncated BPTT carries the values
+// while no gradient ever flows into them.
 
-import type { ModelConfig } from '../config/model-config.js';
+import { layerDims, type ModelConfig } from '../config/model-config.js';
 import { ConfigError } from '../errors.js';
+import type { StateWidths } from '../nn/cell-type.js';
+import { cellType } from '../nn/cells.js';
+import type { LayerState } from '../nn/layer-io.js';
 import type { Floats } from '../tensor/floats.js';
 import type { Kernels } from '../tensor/kernels.js';
-import type { LayerState } from '../nn/layer-io.js';
+
+/** The widths per row of every layer's state tensors, bottom layer first. */
+export function stateWidths(config: ModelConfig): StateWidths[] {
+  const type = cellType(config.cell);
+  return Array.from({ length: config.numLayers }, (_, l) => type.state(layerDims(config, l)));
+}
 
 export class RecurrentState {
   readonly batchSize: number;
-  readonly hiddenSize: number;
-  /** One entry per layer, bottom first: h (B, H) and, for the LSTM, c (B, H); null otherwise. Row b is stream b. */
+  /** Per layer, bottom first: the width per row of h and of c (null without a cell state). */
+  readonly widths: readonly StateWidths[];
+  /** One entry per layer, bottom first: h (B, widths.h) and c (B, widths.c) or null. Row b is stream b. */
   readonly layers: readonly LayerState[];
   private scratch: Floats | null = null;
 
-  constructor(layers: readonly LayerState[], batchSize: number, hiddenSize: number) {
-    for (const l of layers) {
-      if (l.h.length !== batchSize * hiddenSize || (l.c !== null && l.c.length !== batchSize * hiddenSize)) {
-        throw new ConfigError(`a recurrent state of ${batchSize} rows of ${hiddenSize} units has a buffer of the wrong size`);
-      }
-    }
+  constructor(layers: readonly LayerState[], batchSize: number, widths: readonly StateWidths[]) {
+    const fits = layers.length === widths.length && layers.every((l, i) => l.h.length === batchSize * widths[i].h
+      && (l.c === null ? widths[i].c === null : widths[i].c !== null && l.c.length === batchSize * widths[i].c!));
+    if (!fits) throw new ConfigError(`a recurrent state of ${batchSize} rows has a buffer of the wrong size`);
     this.layers = layers;
     this.batchSize = batchSize;
-    this.hiddenSize = hiddenSize;
+    this.widths = widths;
   }
 
   /** A zero state for `batchSize` rows, in the kernels' dtype. */
   static zeros(kernels: Kernels, config: ModelConfig, batchSize: number): RecurrentState {
-    const n = batchSize * config.hiddenSize;
-    const layers: LayerState[] = [];
-    for (let l = 0; l < config.numLayers; l++) {
-      layers.push({ h: kernels.alloc(n), c: config.cell === 'lstm' ? kernels.alloc(n) : null });
-    }
-    return new RecurrentState(layers, batchSize, config.hiddenSize);
+    const widths = stateWidths(config);
+    const layers = widths.map((w) => ({ h: kernels.alloc(batchSize * w.h), c: w.c === null ? null : kernels.alloc(batchSize * w.c) }));
+    return new RecurrentState(layers, batchSize, widths);
+  }
+
+  /** Whether this state has the shape `widths` describe (a model's stateWidths) for `batchSize` rows. */
+  fits(widths: readonly StateWidths[], batchSize: number): boolean {
+    return batchSize === this.batchSize && sameWidths(widths, this.widths);
   }
 
   clone(): RecurrentState {
     return new RecurrentState(this.layers.map((l) => ({ h: l.h.slice(), c: l.c === null ? null : l.c.slice() })),
-      this.batchSize, this.hiddenSize);
+      this.batchSize, this.widths);
   }
 
   /** Gives the buffers back to the kernels that allocated them (Kernels.release); the state must not be used again. */
@@ -69,13 +79,13 @@ export class RecurrentState {
     if (rows.length !== this.batchSize) {
       throw new ConfigError(`selectRows needs ${this.batchSize} row indices (got ${rows.length}); use gatherRows to resize`);
     }
-    const H = this.hiddenSize;
     for (let r = 0; r < rows.length; r++) this.checkRow(rows[r]);
     for (const l of this.layers) {
       for (const x of l.c === null ? [l.h] : [l.h, l.c]) {
-        this.scratch ??= x.slice();
+        const W = x.length / this.batchSize;
+        if (this.scratch === null || this.scratch.length < x.length) this.scratch = x.slice();
         this.scratch.set(x);
-        for (let r = 0; r < rows.length; r++) x.set(this.scratch.subarray(rows[r] * H, rows[r] * H + H), r * H);
+        for (let r = 0; r < rows.length; r++) x.set(this.scratch.subarray(rows[r] * W, rows[r] * W + W), r * W);
       }
     }
     return this;
@@ -83,15 +93,15 @@ export class RecurrentState {
 
   /** A new state whose row r is this state's row rows[r]; its batch size is rows.length. */
   gatherRows(rows: ArrayLike<number>): RecurrentState {
-    const H = this.hiddenSize;
     for (let r = 0; r < rows.length; r++) this.checkRow(rows[r]);
     const pick = (x: Floats): Floats => {
-      const out = new (x.constructor as new (n: number) => Floats)(rows.length * H);
-      for (let r = 0; r < rows.length; r++) out.set(x.subarray(rows[r] * H, rows[r] * H + H), r * H);
+      const W = x.length / this.batchSize;
+      const out = new (x.constructor as new (n: number) => Floats)(rows.length * W);
+      for (let r = 0; r < rows.length; r++) out.set(x.subarray(rows[r] * W, rows[r] * W + W), r * W);
       return out;
     };
     return new RecurrentState(this.layers.map((l) => ({ h: pick(l.h), c: l.c === null ? null : pick(l.c) })),
-      rows.length, H);
+      rows.length, this.widths);
   }
 
   private checkRow(row: number): void {
@@ -101,10 +111,10 @@ export class RecurrentState {
   }
 
   private checkSameShape(other: RecurrentState): void {
-    if (other.batchSize !== this.batchSize || other.hiddenSize !== this.hiddenSize
-        || other.layers.length !== this.layers.length
-        || other.layers.some((l, i) => (l.c === null) !== (this.layers[i].c === null))) {
-      throw new ConfigError('the two recurrent states have different shapes');
-    }
+    if (!this.fits(other.widths, other.batchSize)) throw new ConfigError('the two recurrent states have different shapes');
   }
+}
+
+function sameWidths(a: readonly StateWidths[], b: readonly StateWidths[]): boolean {
+  return a.length === b.length && a.every((w, i) => w.h === b[i].h && w.c === b[i].c);
 }

@@ -8,9 +8,30 @@
 
 import type { Floats } from '../tensor/floats.js';
 import type { Kernels } from '../tensor/kernels.js';
+import { gateWeightParams, type CellType, type GateWeightKey, type LayerTensors } from './cell-type.js';
 import { copyFloats, projectInput, projectInputBackward, type LayerInput, type LayerState } from './layer-io.js';
 
-export interface GruWeights { weightIh: Floats; weightHh: Floats; biasIh: Floats; biasHh: Floats } // (3H,D) (3H,H) (3H) (3H)
+/** The GRU as a cell type, with PyTorch's uniform initialisation throughout. */
+export const GRU_CELL: CellType<GateWeightKey> = {
+  module: 'gru',
+  gates: ['r', 'z', 'n'],
+  kinked: false,
+  params: ({ input: D, hidden: H }) => gateWeightParams(3 * H, D, H),
+  state: ({ hidden: H }) => ({ h: H, c: null }),
+  outputWidth: ({ hidden: H }) => H,
+  createLayer(k, w, grads, T, B, { hidden: H }) {
+    const cache = allocGruCache(k, T, B, H);
+    let scratch: GruScratch | null = null; // backward buffers only once a backward happens (not for decoding)
+    return {
+      activations: { gates: cache.gx, cells: null, hiddens: cache.hiddens },
+      forward: (input, state) => gruForward(k, w, input, state, cache, T, B, H),
+      backward: (input, dHiddens, dX) =>
+        gruBackward(k, w, input, cache, dHiddens, grads, dX, scratch ??= allocGruScratch(k, T, B, H), T, B, H),
+    };
+  },
+};
+
+export type GruWeights = LayerTensors<GateWeightKey>; // (3H,D) (3H,H) (3H) (3H)
 /** gx holds the activations [r z n] after forward; gh keeps the pre-activations; hiddens slot 0 is the carried-in h. */
 export interface GruCache { gx: Floats; gh: Floats; hiddens: Floats }                 // (T,B,3H) (T,B,3H) (T+1,B,H)
 export interface GruScratch { dGx: Floats; dGh: Floats; dHPrev: Floats }               // (T,B,3H) (T,B,3H) (B,H)

@@ -11,7 +11,7 @@ export type LayerInput =
   | { readonly kind: 'one-hot'; readonly ids: Ids; readonly vocabSize: number }
   | { readonly kind: 'dense'; readonly x: Floats; readonly xOff: number; readonly size: number };
 
-/** The state one layer carries between chunks: h (B, H), and c (B, H) for the LSTM. */
+/** The state one layer carries between chunks: h, and c for a cell with a cell state (widths: its CellType's state()). */
 export interface LayerState { h: Floats; c: Floats | null }
 
 export function inputSize(input: LayerInput): number {

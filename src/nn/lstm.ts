@@ -8,9 +8,40 @@
 
 import type { Floats } from '../tensor/floats.js';
 import type { Kernels } from '../tensor/kernels.js';
+import { gateWeightParams, type CellType, type GateWeightKey, type LayerTensors } from './cell-type.js';
 import { copyFloats, projectInput, projectInputBackward, type LayerInput, type LayerState } from './layer-io.js';
 
-export interface LstmWeights { weightIh: Floats; weightHh: Floats; biasIh: Floats; biasHh: Floats } // (4H,D) (4H,H) (4H) (4H)
+const GATES = ['i', 'f', 'g', 'o'] as const;
+const FORGET = GATES.indexOf('f');
+
+/**
+ * The LSTM as a cell type. Initialisation: PyTorch's uniform, except the forget gate's biases: b_ih_f = the forget bias
+ * (1 unless --forget-bias says otherwise) and b_hh_f = 0. The usual 1 keeps the cell's memory at first, so early
+ * gradients flow through it (Jozefowicz et al., 2015).
+ */
+export const LSTM_CELL: CellType<GateWeightKey> = {
+  module: 'lstm',
+  gates: GATES,
+  kinked: false,
+  params: ({ input: D, hidden: H }) => gateWeightParams(4 * H, D, H, {
+    biasIh: { kind: 'gate-constant', gate: FORGET, value: 'forget-bias' },
+    biasHh: { kind: 'gate-constant', gate: FORGET, value: 0 },
+  }),
+  state: ({ hidden: H }) => ({ h: H, c: H }),
+  outputWidth: ({ hidden: H }) => H,
+  createLayer(k, w, grads, T, B, { hidden: H }) {
+    const cache = allocLstmCache(k, T, B, H);
+    let scratch: LstmScratch | null = null; // backward buffers only once a backward happens (not for decoding)
+    return {
+      activations: { gates: cache.gates, cells: cache.cells, hiddens: cache.hiddens },
+      forward: (input, state) => lstmForward(k, w, input, state, cache, T, B, H),
+      backward: (input, dHiddens, dX) =>
+        lstmBackward(k, w, input, cache, dHiddens, grads, dX, scratch ??= allocLstmScratch(k, T, B, H), T, B, H),
+    };
+  },
+};
+
+export type LstmWeights = LayerTensors<GateWeightKey>; // (4H,D) (4H,H) (4H) (4H)
 /** gates hold the activations [i f g o] after forward; slot 0 of cells and hiddens is the carried-in state. */
 export interface LstmCache { gates: Floats; cells: Floats; hiddens: Floats }          // (T,B,4H) (T+1,B,H) (T+1,B,H)
 export interface LstmScratch { dGates: Floats; dC: Floats }                              // (T,B,4H) (B,H)

@@ -6,10 +6,45 @@
 
 import type { Floats } from '../tensor/floats.js';
 import type { Kernels } from '../tensor/kernels.js';
+import { gateWeightParams, type CellType, type GateWeightKey, type InitRule, type LayerTensors } from './cell-type.js';
 import { copyFloats, projectInput, projectInputBackward, type LayerInput, type LayerState } from './layer-io.js';
 
 export type RnnActivation = 'tanh' | 'relu';
-export interface RnnWeights { weightIh: Floats; weightHh: Floats; biasIh: Floats; biasHh: Floats } // (H,D) (H,H) (H) (H)
+export type RnnWeights = LayerTensors<GateWeightKey>; // (H,D) (H,H) (H) (H)
+
+/** The standard deviation of the input weights of a ReLU RNN (Le et al., 2015, "A Simple Way to Initialize RNNs…"). */
+const IRNN_INPUT_STD = 0.001;
+const ZERO: InitRule = { kind: 'zero' };
+
+function rnnCell(activation: RnnActivation, init: Parameters<typeof gateWeightParams>[3]): CellType<GateWeightKey> {
+  return {
+    module: 'rnn',
+    gates: ['h'],
+    kinked: activation === 'relu',
+    params: ({ input: D, hidden: H }) => gateWeightParams(H, D, H, init),
+    state: ({ hidden: H }) => ({ h: H, c: null }),
+    outputWidth: ({ hidden: H }) => H,
+    createLayer(k, w, grads, T, B, { hidden: H }) {
+      const cache = allocRnnCache(k, T, B, H);
+      let scratch: RnnScratch | null = null; // backward buffers only once a backward happens (not for decoding)
+      return {
+        activations: { gates: null, cells: null, hiddens: cache.hiddens },
+        forward: (input, state) => rnnForward(k, w, input, state, cache, activation, T, B, H),
+        backward: (input, dHiddens, dX) => rnnBackward(k, w, input, cache, dHiddens, grads, dX,
+          scratch ??= allocRnnScratch(k, T, B, H), activation, T, B, H),
+      };
+    },
+  };
+}
+
+/** The tanh RNN (nn.RNN's default), with PyTorch's uniform initialisation. */
+export const RNN_TANH_CELL = rnnCell('tanh', {});
+
+/** The ReLU RNN, initialised as IRNN (Le et al., 2015): W_hh = identity, zero biases and small normal W_ih, so h is
+ * carried unchanged at first. */
+export const RNN_RELU_CELL = rnnCell('relu', {
+  weightIh: { kind: 'normal', std: IRNN_INPUT_STD }, weightHh: { kind: 'identity' }, biasIh: ZERO, biasHh: ZERO,
+});
 /** Slot 0 of hiddens is the carried-in state; slots 1..T are the activated h_t (forward computes them in place). */
 export interface RnnCache { hiddens: Floats }                                            // (T+1,B,H)
 export interface RnnScratch { dPre: Floats }                                             // (T,B,H)

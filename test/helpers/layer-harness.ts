@@ -1,19 +1,18 @@
 // Runs one recurrent layer alone on dense random input in float64, for the layer tests in test/nn/: the loss is a fixed
 // random linear function of h_1 … h_T, so dLoss/dh is known and backward can be checked against finite differences.
 
-import type { Cell } from '../../src/config/model-config.js';
-import { createRecurrentLayer, type RecurrentLayer, type RecurrentWeights } from '../../src/model/recurrent-layer.js';
+import type { LayerTensors, RecurrentLayer } from '../../src/nn/cell-type.js';
+import { cellType, type Cell } from '../../src/nn/cells.js';
 import type { LayerInput, LayerState } from '../../src/nn/layer-io.js';
 import type { Floats } from '../../src/tensor/floats.js';
 import { createReferenceKernels } from '../../src/tensor/reference-kernels.js';
 import { Rng } from '../../src/tensor/rng.js';
-import { gateCount } from '../../src/config/model-config.js';
 
 export interface LayerHarness {
-  T: number; B: number; D: number; H: number; G: number;
-  weights: RecurrentWeights; grads: RecurrentWeights;
+  T: number; B: number; D: number; H: number;
+  weights: LayerTensors; grads: LayerTensors;
   x: Floats; state0: LayerState; layer: RecurrentLayer; input: LayerInput;
-  /** dLoss/dh_{1..T} (T, B, H). */
+  /** dLoss/dh_{1..T} (T, B, output width). */
   R: Floats;
   /** Runs forward from state0 and returns Σ R ⊙ h_{1..T}. */
   loss(): number;
@@ -24,28 +23,33 @@ export interface LayerHarness {
 export function makeLayerHarness(cell: Cell, T: number, B: number, D: number, H: number, seed = 1): LayerHarness {
   const k = createReferenceKernels('f64');
   const rng = Rng.fromSeed(seed);
-  const G = gateCount(cell) * H;
+  const type = cellType(cell);
+  const dims = { input: D, hidden: H };
   const rand = (n: number, scale = 0.5): Floats => { const b = k.alloc(n); for (let i = 0; i < n; i++) b[i] = rng.range(-scale, scale); return b; };
-  const weights = { weightIh: rand(G * D), weightHh: rand(G * H), biasIh: rand(G), biasHh: rand(G) };
-  const grads = { weightIh: k.alloc(G * D), weightHh: k.alloc(G * H), biasIh: k.alloc(G), biasHh: k.alloc(G) };
+  const params = type.params(dims);
+  const size = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
+  const weights: LayerTensors = Object.fromEntries(params.map((p) => [p.key, rand(size(p.shape))]));
+  const grads: LayerTensors = Object.fromEntries(params.map((p) => [p.key, k.alloc(size(p.shape))]));
   const x = rand(T * B * D, 1);
-  const state0: LayerState = { h: rand(B * H), c: cell === 'lstm' ? rand(B * H) : null };
-  const R = rand(T * B * H, 1);
-  const layer = createRecurrentLayer(cell, k, weights, grads, T, B, H);
+  const widths = type.state(dims);
+  const state0: LayerState = { h: rand(B * widths.h), c: widths.c === null ? null : rand(B * widths.c) };
+  const O = type.outputWidth(dims);
+  const R = rand(T * B * O, 1);
+  const layer = type.createLayer(k, weights, grads, T, B, dims);
   const input: LayerInput = { kind: 'dense', x, xOff: 0, size: D };
-  const state: LayerState = { h: k.alloc(B * H), c: cell === 'lstm' ? k.alloc(B * H) : null };
+  const state: LayerState = { h: k.alloc(B * widths.h), c: widths.c === null ? null : k.alloc(B * widths.c) };
   const forward = (): void => {
     state.h.set(state0.h);
     if (state.c !== null) state.c.set(state0.c!);
     layer.forward(input, state);
   };
   return {
-    T, B, D, H, G, weights, grads, x, state0, layer, input, R,
+    T, B, D, H, weights, grads, x, state0, layer, input, R,
     loss() {
       forward();
       const hs = layer.activations.hiddens;
       let s = 0;
-      for (let i = 0; i < T * B * H; i++) s += R[i] * hs[B * H + i];
+      for (let i = 0; i < T * B * O; i++) s += R[i] * hs[B * O + i];
       return s;
     },
     backward() {
