@@ -1,0 +1,121 @@
+// Runs a model over a text, one stream from a zero state, and keeps what every layer computed after each symbol (gate
+// activations, cell states, hidden states) with the model's surprise at each symbol and its top predictions after it.
+// Reads the activations the model exposes (Pass.layers); it computes no cell itself. Not scoring: see decode/scoring.ts.
+
+import type { Cell } from '../config/model-config.js';
+import { encodeForScoring } from '../decode/scoring.js';
+import { CorpusError } from '../errors.js';
+import type { CharLM, Pass } from '../model/char-lm.js';
+import type { Floats, Ids } from '../tensor/floats.js';
+import type { Vocab } from '../text/vocab.js';
+
+/** One layer's values after each position n (the state once symbol n has been read), float32. */
+export interface TraceLayer {
+  readonly hiddens: Float32Array;        // (N, H)
+  readonly cells: Float32Array | null;   // (N, H), LSTM only
+  readonly gates: Float32Array | null;   // (N, G) after their nonlinearities, in the cell's gate order; none for the RNN
+}
+
+export interface Prediction {
+  readonly symbol: string;
+  readonly prob: number;
+}
+
+export interface Trace {
+  readonly cell: Cell;
+  readonly hiddenSize: number;
+  /** Per position, the symbol read as text: line mode's start symbol is '' and its end symbol '\n'. */
+  readonly symbols: readonly string[];
+  readonly ids: Ids;
+  /** −ln P(symbol n | everything before it) in nats; NaN where nothing predicts it (the first symbol, line starts). */
+  readonly surprise: Float64Array;
+  /** Per position, the K most likely next symbols after reading it (empty when K = 0). */
+  readonly predictions: readonly (readonly Prediction[])[];
+  readonly layers: readonly TraceLayer[];
+  /** Symbols cut off the end of the text by maxSymbols, and characters left out because the model does not know them. */
+  readonly truncated: number;
+  readonly unknownChars: number;
+}
+
+export interface TraceOptions {
+  /** Top predictions kept per position (default 0). */
+  readonly topK?: number;
+  /** At most this many symbols are traced (memory grows with layers × units × symbols). */
+  readonly maxSymbols?: number;
+}
+
+const CHUNK = 128;
+export const DEFAULT_MAX_SYMBOLS = 5000;
+
+/** The trace of `text` (characters outside the vocabulary are left out and counted). */
+export function traceText(model: CharLM, vocab: Vocab, text: string, opts: TraceOptions = {}): Trace {
+  const encoded = encodeForScoring(vocab, text);
+  let unknownChars = 0;
+  for (const n of encoded.unknown.values()) unknownChars += n;
+  const max = opts.maxSymbols ?? DEFAULT_MAX_SYMBOLS;
+  const ids = encoded.ids.length > max ? encoded.ids.slice(0, max) : encoded.ids;
+  if (ids.length === 0) throw new CorpusError('nothing to inspect: the text has no character the model knows');
+  const symbols = Array.from(ids, (id) => (id === vocab.eos ? '\n' : vocab.symbolOf(id)));
+  const name = (id: number): string => (id === vocab.bos ? '<start>' : id === vocab.eos ? '<end>' : vocab.symbolOf(id));
+  const trace = traceIds(model, ids, opts.topK ?? 0, name, vocab.bos);
+  return { ...trace, symbols, truncated: encoded.ids.length - ids.length, unknownChars };
+}
+
+/** The trace without its text bookkeeping; `notPredicted` is the start symbol (whose surprise means nothing). */
+function traceIds(model: CharLM, ids: Ids, topK: number, name: (id: number) => string, notPredicted: number | null):
+    Omit<Trace, 'symbols' | 'truncated' | 'unknownChars'> {
+  const { cell, hiddenSize: H, vocabSize: V, numLayers } = model.config;
+  const N = ids.length;
+  const state = model.createState(1);
+  const layers: TraceLayer[] = [];
+  const surprise = new Float64Array(N).fill(Number.NaN);
+  const predictions: Prediction[][] = [];
+  const logProbs = new Float64Array(V);
+  const targets = new (ids.constructor as new (n: number) => Ids)(CHUNK);
+  for (let start = 0; start < N; start += CHUNK) {
+    const T = Math.min(CHUNK, N - start);
+    const inputs = ids.subarray(start, start + T);
+    for (let t = 0; t < T; t++) targets[t] = start + t + 1 < N ? ids[start + t + 1] : 0;
+    const pass = model.forward(inputs, targets, T, 1, state, { training: false });
+    for (let l = 0; l < numLayers; l++) {
+      const a = pass.layers[l];
+      if (start === 0) {
+        const G = a.gates === null ? 0 : a.gates.length / T;
+        layers.push({ hiddens: new Float32Array(N * H), cells: a.cells === null ? null : new Float32Array(N * H),
+          gates: a.gates === null ? null : new Float32Array(N * G) });
+      }
+      const out = layers[l];
+      // hiddens and cells hold the carried-in state in slot 0, so step t's value is slot t + 1.
+      copyInto(a.hiddens, H, T * H, out.hiddens, start * H);
+      if (a.cells !== null) copyInto(a.cells, H, T * H, out.cells!, start * H);
+      if (a.gates !== null) copyInto(a.gates, 0, a.gates.length, out.gates!, start * (a.gates.length / T));
+    }
+    for (let t = 0; t < T; t++) {
+      logSoftmaxRow(pass, t, V, logProbs);
+      const n = start + t;
+      if (n + 1 < N && ids[n + 1] !== notPredicted) surprise[n + 1] = -logProbs[ids[n + 1]];
+      predictions.push(topK > 0 ? topPredictions(logProbs, topK, name) : []);
+    }
+  }
+  return { cell, hiddenSize: H, ids, surprise, predictions, layers };
+}
+
+function copyInto(src: Floats, srcOff: number, n: number, dst: Float32Array, dstOff: number): void {
+  for (let i = 0; i < n; i++) dst[dstOff + i] = src[srcOff + i];
+}
+
+/** ln softmax of row t of the pass's logits, in float64. */
+function logSoftmaxRow(pass: Pass, t: number, V: number, out: Float64Array): void {
+  let max = -Infinity;
+  for (let v = 0; v < V; v++) max = Math.max(max, pass.logits[t * V + v]);
+  let sum = 0;
+  for (let v = 0; v < V; v++) sum += Math.exp(pass.logits[t * V + v] - max);
+  const logSum = max + Math.log(sum);
+  for (let v = 0; v < V; v++) out[v] = pass.logits[t * V + v] - logSum;
+}
+
+/** The K most likely next symbols, most likely first. */
+function topPredictions(logProbs: Float64Array, K: number, name: (id: number) => string): Prediction[] {
+  const order = Array.from(logProbs.keys()).sort((a, b) => logProbs[b] - logProbs[a] || a - b).slice(0, K);
+  return order.map((id) => ({ symbol: name(id), prob: Math.exp(logProbs[id]) }));
+}
