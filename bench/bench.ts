@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import type { KernelChoice } from '../src/tensor/create-kernels.js';
+import { KERNEL_CHOICES, type KernelChoice } from '../src/tensor/create-kernels.js';
 import { BENCH_CONFIG_NAMES, parseConfigList, type BenchConfigName } from './configs.js';
 import { benchKernels, kernelsHaveThreadKnob, PYTHON, runChild, runOursJob, spawnJob, torchAvailable, torchEnv, type Job,
   type JobResult } from './jobs.js';
@@ -55,7 +55,7 @@ function parseOptions(argv: string[]): Options {
     .description('Training, generation and beam-search speed of charlm on the standard configurations (S, M, L).')
     .option('--json', 'print one JSON object instead of the table', false)
     .option('--short', 'quick mode: S and M only, fewer and shorter windows (under a minute)', false)
-    .addOption(new Option('--kernels <kind>', 'which kernel to measure').choices(['auto', 'native', 'wasm', 'reference']).default('auto'))
+    .addOption(new Option('--kernels <kind>', 'which kernel to measure').choices(KERNEL_CHOICES).default('auto'))
     .option('--configs <list>', `configurations to run, from ${BENCH_CONFIG_NAMES.join(',')} (default: all; S,M with --short)`, configList)
     .option('--vs-torch', 'also run the PyTorch reference trainer (bench/torch_ref.py) and print charlm/PyTorch ratios', false)
     .option('--threads <list>', 'thread counts to measure (default 1,2; 1 with --short; charlm only 1 if its kernel has no thread setting)', threadList)

@@ -6,7 +6,7 @@ import { validateModelConfig, type ModelConfig } from '../src/config/model-confi
 import { DEFAULTS } from '../src/config/presets.js';
 import { CharLM } from '../src/model/char-lm.js';
 import { clipGlobalNorm } from '../src/optim/clip.js';
-import { createOptimizer } from '../src/optim/optimizer.js';
+import { createOptimizer } from '../src/optim/create-optimizer.js';
 import type { Kernels } from '../src/tensor/kernels.js';
 import { Rng } from '../src/tensor/rng.js';
 import { BatchStreams } from '../src/text/batches.js';

@@ -5,14 +5,14 @@ export * from './errors.js';
 
 export type { DType, Floats, Ids } from './tensor/floats.js';
 export type { Kernels } from './tensor/kernels.js';
-export { createKernels, type KernelChoice } from './tensor/create-kernels.js';
+export { createKernels, KERNEL_CHOICES, type KernelChoice } from './tensor/create-kernels.js';
 export { createReferenceKernels } from './tensor/reference-kernels.js';
 export { Rng, type RngState } from './tensor/rng.js';
 
 export {
   CELLS, gateCount, parameterCount, parameterShapes, validateModelConfig, type Cell, type ModelConfig, type ParameterSpec,
 } from './config/model-config.js';
-export type { TrainConfig, OptimizerKind, ScheduleKind, SizePreset, Budget } from './config/train-config.js';
+export type { TrainConfig, OptimizerKind, OptimizerSettings, ScheduleKind, ScheduleSettings, SizePreset, Budget } from './config/train-config.js';
 export { buildTrainConfig, validateTrainConfig, type TrainOverrides } from './config/build-config.js';
 export { DEFAULTS, PRESETS } from './config/presets.js';
 
@@ -24,9 +24,10 @@ export { CharLM, type Pass, type ForwardOptions, type LayerActivations } from '.
 export { Parameters } from './model/parameters.js';
 export { RecurrentState } from './model/recurrent-state.js';
 
-export { createOptimizer, type Optimizer, type OptimizerConfig } from './optim/optimizer.js';
+export type { Optimizer } from './optim/optimizer.js';
+export { createOptimizer, type OptimizerConfig } from './optim/create-optimizer.js';
 export { clipGlobalNorm } from './optim/clip.js';
-export { learningRateAt, type ScheduleConfig } from './optim/schedule.js';
+export { learningRateAt } from './optim/schedule.js';
 
 export { loadModel, parseModel } from './model-file/read.js';
 export { saveModel } from './model-file/write.js';

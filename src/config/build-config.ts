@@ -76,9 +76,14 @@ function deepFreeze<T>(value: T): T {
  * so `--time 60` means sixty seconds, not "sixty seconds or the preset's step count".
  */
 export function buildTrainConfig(preset: SizePreset | undefined, overrides: TrainOverrides = {}): TrainConfig {
-  let config: TrainConfig = preset === undefined ? DEFAULTS : merge(DEFAULTS, PRESETS[preset] as TrainOverrides);
+  const base = preset === undefined ? DEFAULTS : merge(DEFAULTS, PRESETS[preset] as TrainOverrides);
+  return overrideTrainConfig(base, overrides);
+}
+
+/** `base` with the defined values of `overrides` over it (a budget replaced whole, as above), validated and frozen. */
+export function overrideTrainConfig(base: TrainConfig, overrides: TrainOverrides): TrainConfig {
   const { budget, ...rest } = overrides;
-  config = merge(config, rest as TrainOverrides);
+  let config = merge(base, rest as TrainOverrides);
   const given = budget !== undefined && Object.values(budget).some((v) => v !== undefined);
   if (given) {
     const full: Budget = { steps: budget?.steps ?? null, epochs: budget?.epochs ?? null, timeSeconds: budget?.timeSeconds ?? null };

@@ -1,15 +1,17 @@
-// Adagrad (Duchi et al., 2011), as PyTorch's torch.optim.Adagrad (no learning-rate decay):
+// Adagrad (Duchi et al., 2011), as PyTorch's torch.optim.Adagrad (no learning-rate decay), except that ε is the default
+// shared by all our optimizers (1e-8; PyTorch's Adagrad uses 1e-10):
 //   g ← ∇ + λ·θ,   s ← s + g²,   θ ← θ − lr · g / (√s + ε)
 
 import type { Floats } from '../tensor/floats.js';
-import { restoreState, type Optimizer, type ResolvedOptimizerConfig } from './optimizer.js';
+import type { OptimizerSettings } from '../config/train-config.js';
+import { restoreState, type Optimizer } from './optimizer.js';
 
 export class Adagrad implements Optimizer {
   readonly kind = 'adagrad' as const;
   private readonly sum: Floats;
   private steps = 0;
 
-  constructor(private readonly s: ResolvedOptimizerConfig, zeros: () => Floats) {
+  constructor(private readonly s: OptimizerSettings, zeros: () => Floats) {
     this.sum = zeros();
   }
 

@@ -4,7 +4,8 @@
 //   θ ← θ − lr · (m / (1 − β1ᵗ)) / (√(v / (1 − β2ᵗ)) + ε)
 
 import type { Floats } from '../tensor/floats.js';
-import { restoreState, type Optimizer, type ResolvedOptimizerConfig } from './optimizer.js';
+import type { OptimizerSettings } from '../config/train-config.js';
+import { restoreState, type Optimizer } from './optimizer.js';
 
 export class Adam implements Optimizer {
   readonly kind: 'adam' | 'adamw';
@@ -12,7 +13,7 @@ export class Adam implements Optimizer {
   private readonly v: Floats;
   private t = 0;
 
-  constructor(private readonly s: ResolvedOptimizerConfig, zeros: () => Floats) {
+  constructor(private readonly s: OptimizerSettings, zeros: () => Floats) {
     this.kind = s.kind === 'adamw' ? 'adamw' : 'adam';
     this.m = zeros();
     this.v = zeros();

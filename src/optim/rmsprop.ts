@@ -2,14 +2,15 @@
 //   g ← ∇ + λ·θ,   s ← α·s + (1 − α)·g²,   θ ← θ − lr · g / (√s + ε)
 
 import type { Floats } from '../tensor/floats.js';
-import { restoreState, type Optimizer, type ResolvedOptimizerConfig } from './optimizer.js';
+import type { OptimizerSettings } from '../config/train-config.js';
+import { restoreState, type Optimizer } from './optimizer.js';
 
 export class RmsProp implements Optimizer {
   readonly kind = 'rmsprop' as const;
   private readonly square: Floats;
   private steps = 0;
 
-  constructor(private readonly s: ResolvedOptimizerConfig, zeros: () => Floats) {
+  constructor(private readonly s: OptimizerSettings, zeros: () => Floats) {
     this.square = zeros();
   }
 

@@ -2,14 +2,15 @@
 //   g ← ∇ + λ·θ,   v ← μ·v + g,   θ ← θ − lr·v        (μ = 0: plain SGD, θ ← θ − lr·g)
 
 import type { Floats } from '../tensor/floats.js';
-import { restoreState, type Optimizer, type ResolvedOptimizerConfig } from './optimizer.js';
+import type { OptimizerSettings } from '../config/train-config.js';
+import { restoreState, type Optimizer } from './optimizer.js';
 
 export class Sgd implements Optimizer {
   readonly kind = 'sgd' as const;
   private readonly velocity: Floats;
   private steps = 0;
 
-  constructor(private readonly s: ResolvedOptimizerConfig, zeros: () => Floats) {
+  constructor(private readonly s: OptimizerSettings, zeros: () => Floats) {
     this.velocity = zeros();
   }
 

@@ -6,7 +6,8 @@ import { createReferenceKernels } from './reference-kernels.js';
 import { loadNativeKernels } from './native-kernels.js';
 import { loadWasmKernels } from './wasm/wasm-kernels.js';
 
-export type KernelChoice = 'auto' | 'reference' | 'native' | 'wasm';
+export const KERNEL_CHOICES = ['auto', 'native', 'wasm', 'reference'] as const;
+export type KernelChoice = (typeof KERNEL_CHOICES)[number];
 
 /**
  * 'auto' takes, for float32, the native kernel where it was built, else the WebAssembly SIMD kernel where the runtime has

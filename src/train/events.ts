@@ -1,6 +1,7 @@
 // What the trainer reports while it runs. The CLI turns these into a progress bar or log lines; tests collect them.
 
-export type StopReason = 'steps' | 'epochs' | 'time' | 'early-stop' | 'interrupted';
+/** 'nothing-to-do': a resumed model had already used its budget in steps, so the run trained and saved nothing. */
+export type StopReason = 'steps' | 'epochs' | 'time' | 'early-stop' | 'interrupted' | 'nothing-to-do';
 
 export type TrainEvent =
   | {

@@ -88,7 +88,7 @@ describe('charlm train', () => {
     const out = join(dir, 'r.json');
     assert.equal((await runCli(['train', file, ...SMALL, '--steps', '4', '-o', out, '--quiet'])).code, 0);
     const r = await runCli(['train', file, '--resume', join(dir, 'r.latest.json'), '--hidden-size', '32', '--steps', '8']);
-    assert.equal(r.code, 1);
+    assert.equal(r.code, 2);
     assert.match(r.stderr, /--hidden-size cannot change when resuming/);
     const ok = await runCli(['train', file, '--resume', join(dir, 'r.latest.json'), '--steps', '8', '--quiet', '--json']);
     assert.equal(ok.code, 0, ok.stderr);

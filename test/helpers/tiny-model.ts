@@ -8,7 +8,7 @@ import { validateModelConfig, type Cell } from '../../src/config/model-config.js
 import { CharLM } from '../../src/model/char-lm.js';
 import type { SavedModel } from '../../src/model-file/format.js';
 import { saveModel } from '../../src/model-file/write.js';
-import { createOptimizer } from '../../src/optim/optimizer.js';
+import { createOptimizer } from '../../src/optim/create-optimizer.js';
 import { createReferenceKernels } from '../../src/tensor/reference-kernels.js';
 import { Rng } from '../../src/tensor/rng.js';
 import { Vocab } from '../../src/text/vocab.js';

@@ -7,7 +7,7 @@ import { CELLS, type Cell, type ModelConfig } from '../../src/config/model-confi
 import { CharlmError, ModelFileError } from '../../src/errors.js';
 import { CharLM } from '../../src/model/char-lm.js';
 import { clipGlobalNorm } from '../../src/optim/clip.js';
-import { createOptimizer } from '../../src/optim/optimizer.js';
+import { createOptimizer } from '../../src/optim/create-optimizer.js';
 import { createReferenceKernels } from '../../src/tensor/reference-kernels.js';
 import { Rng } from '../../src/tensor/rng.js';
 import { assertGradCheckPassed, assertGradientMatches } from '../helpers/gradcheck.js';

@@ -2,7 +2,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ModelFileError } from '../../src/errors.js';
-import { createOptimizer, type OptimizerConfig } from '../../src/optim/optimizer.js';
+import { createOptimizer, type OptimizerConfig } from '../../src/optim/create-optimizer.js';
 
 function run(config: OptimizerConfig, theta: number[], gradients: number[][], lr: number): number[] {
   const opt = createOptimizer(config, theta.length, 'f64');
