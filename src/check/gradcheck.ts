@@ -11,6 +11,8 @@ export interface GradCheckOptions {
   readonly cell: Cell;
   readonly numLayers: number;
   readonly hiddenSize: number;
+  /** The LSTM's projection width (proj_size); 0 or absent for none. */
+  readonly projSize?: number;
   readonly vocabSize: number;
   /** Steps (T) and rows (B) of the chunk. */
   readonly T: number;
@@ -71,7 +73,7 @@ export function gradCheck(options: GradCheckOptions): GradCheckResult {
   const h0 = options.eps ?? 1e-3;
   const config = validateModelConfig({
     cell: options.cell, numLayers: options.numLayers, hiddenSize: options.hiddenSize, dropout: 0,
-    vocabSize: options.vocabSize,
+    vocabSize: options.vocabSize, projSize: options.projSize,
   });
   const rng = Rng.fromSeed(options.seed);
   const model = CharLM.create(config, createReferenceKernels('f64'), rng);
@@ -94,7 +96,7 @@ export function gradCheck(options: GradCheckOptions): GradCheckResult {
   const state = initial.clone();
   const kinked = cellType(config.cell).kinked;
   const activePattern = (pass: Pass): Uint8Array =>
-    Uint8Array.from(pass.layers.flatMap((l) => Array.from(l.hiddens.subarray(B * config.hiddenSize), (x) => (x > 0 ? 1 : 0))));
+    Uint8Array.from(pass.layers.flatMap((l) => Array.from(l.hiddens.subarray(l.hiddens.length / (T + 1)), (x) => (x > 0 ? 1 : 0))));
   let crossedKink = false;
   let baseline: Uint8Array | null = null;
   const loss = (): number => {

@@ -1,6 +1,7 @@
 // buildTrainConfig: merges defaults, a size preset and the flags into one validated, frozen TrainConfig. Pure.
 
 import { ConfigError } from '../errors.js';
+import { cellType } from '../nn/cells.js';
 import { CELLS, LIMITS } from './model-config.js';
 import { DEFAULTS, PRESETS } from './presets.js';
 import type { Budget, SizePreset, TrainConfig } from './train-config.js';
@@ -35,6 +36,11 @@ export function validateTrainConfig(c: TrainConfig): void {
   check(isPosInt(c.model.hiddenSize) && c.model.hiddenSize <= LIMITS.maxHiddenSize,
     `hidden size must be from 1 to ${LIMITS.maxHiddenSize}`);
   check(c.model.dropout >= 0 && c.model.dropout < 1, 'dropout must be at least 0 and below 1');
+  const projSize = c.model.projSize ?? 0;
+  check(Number.isInteger(projSize) && projSize >= 0 && projSize < c.model.hiddenSize,
+    'proj size must be an integer below the hidden size (0: no projection)');
+  check(projSize === 0 || cellType(c.model.cell).projects,
+    `proj size needs a cell that projects: ${CELLS.filter((cell) => cellType(cell).projects).join(', ')}`);
   check(Number.isFinite(c.forgetBias) && Math.abs(c.forgetBias) <= 10, 'forget bias must be a number from -10 to 10');
   check(isPosInt(c.bpttLength) && c.bpttLength <= 100_000, 'seq length must be from 1 to 100000');
   check(isPosInt(c.batchSize) && c.batchSize <= 100_000, 'batch size must be from 1 to 100000');

@@ -16,6 +16,11 @@ export interface ModelConfig {
   readonly dropout: number;
   /** Symbols in the vocabulary, including line mode's reserved start and end symbols. */
   readonly vocabSize: number;
+  /**
+   * LSTM with a projection (PyTorch's proj_size): h has this many units (fewer than hiddenSize), c keeps hiddenSize.
+   * Absent (or 0) for no projection; a model file stores it only when set.
+   */
+  readonly projSize?: number;
 }
 
 export const LIMITS = {
@@ -38,8 +43,9 @@ export function recurrentModuleName(cell: Cell): string {
 /** The sizes of layer l's tensors: layer 0 reads the one-hot vocabulary, layer l > 0 the output of layer l − 1. */
 export function layerDims(config: ModelConfig, l: number): LayerDims {
   const hidden = config.hiddenSize;
+  const proj = config.projSize ?? 0;
   const input = l === 0 ? config.vocabSize : cellType(config.cell).outputWidth(layerDims(config, l - 1));
-  return { input, hidden };
+  return { input, hidden, proj };
 }
 
 /** The width of what the recurrent stack hands the decoder. */
@@ -108,12 +114,21 @@ export function validateModelConfig(value: unknown): ModelConfig {
   if (!isInt(v.vocabSize, 2, LIMITS.maxVocabSize)) {
     throw new ConfigError(`vocabSize must be an integer from 2 to ${LIMITS.maxVocabSize} (got ${JSON.stringify(v.vocabSize)})`);
   }
+  const projSize = v.projSize ?? 0;
+  if (!isInt(projSize, 0, v.hiddenSize - 1)) {
+    throw new ConfigError(`projSize must be an integer from 1 to hiddenSize − 1 = ${v.hiddenSize - 1}, or 0 for none ` +
+      `(got ${JSON.stringify(v.projSize)})`);
+  }
+  if (projSize > 0 && !cellType(v.cell as Cell).projects) {
+    throw new ConfigError(`a ${v.cell} cannot project its output (projSize is for the lstm)`);
+  }
   const config: ModelConfig = Object.freeze({
     cell: v.cell as Cell,
     numLayers: v.numLayers,
     hiddenSize: v.hiddenSize,
     dropout: v.dropout,
     vocabSize: v.vocabSize,
+    ...(projSize > 0 ? { projSize } : {}),
   });
   const count = parameterCount(config);
   if (count > LIMITS.maxParams) {

@@ -8,7 +8,7 @@ import type { SizePreset, TrainConfig } from './train-config.js';
  * learns much faster than the usual 2e-3 held constant, and dropout 0.1 pays off once training passes a few epochs.
  */
 export const DEFAULTS: TrainConfig = {
-  model: { cell: 'lstm', numLayers: 2, hiddenSize: 256, dropout: 0.1 },
+  model: { cell: 'lstm', numLayers: 2, hiddenSize: 256, dropout: 0.1, projSize: 0 },
   forgetBias: 1,
   bpttLength: 64,
   batchSize: 32,

@@ -17,6 +17,8 @@ export interface ModelShape {
   readonly numLayers: number;
   readonly hiddenSize: number;
   readonly dropout: number;
+  /** LSTM: project h to this many units (PyTorch's proj_size); absent or 0 for none. */
+  readonly projSize?: number;
 }
 
 export interface OptimizerSettings {

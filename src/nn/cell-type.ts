@@ -12,6 +12,8 @@ export interface LayerDims {
   readonly input: number;
   /** H: hidden units, the width of each gate. */
   readonly hidden: number;
+  /** P: the width h is projected to (PyTorch's proj_size), for a cell type that projects; 0 = no projection. */
+  readonly proj: number;
 }
 
 /**
@@ -68,6 +70,8 @@ export interface CellType<K extends string = string> {
   readonly gates: readonly string[];
   /** Whether an activation has a kink (ReLU at 0), where finite differences measure the kink, not the derivative. */
   readonly kinked: boolean;
+  /** Whether it can project h to fewer units (LayerDims.proj > 0; --proj-size). */
+  readonly projects: boolean;
   /** The layer's parameters in PyTorch's order. */
   params(d: LayerDims): readonly LayerParam<K>[];
   /** Widths of the state carried between chunks. */

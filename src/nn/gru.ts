@@ -16,6 +16,7 @@ export const GRU_CELL: CellType<GateWeightKey> = {
   module: 'gru',
   gates: ['r', 'z', 'n'],
   kinked: false,
+  projects: false,
   params: ({ input: D, hidden: H }) => gateWeightParams(3 * H, D, H),
   state: ({ hidden: H }) => ({ h: H, c: null }),
   outputWidth: ({ hidden: H }) => H,

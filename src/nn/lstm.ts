@@ -1,81 +1,109 @@
-// The LSTM layer: forward over T steps and its backward (truncated BPTT). Knows nothing of vocabularies or optimizers.
+// The LSTM layer, with PyTorch's optional projection (nn.LSTM(proj_size=P)): forward over T steps and its backward
+// (truncated BPTT). Knows nothing of vocabularies or optimizers.
 //
 //   gates_t = x_t·W_ihᵀ + b_ih + h_{t-1}·W_hhᵀ + b_hh            (B, 4H), order i, f, g, o (as PyTorch's nn.LSTM)
 //   i, f, o = σ(·),  g = tanh(·)
-//   c_t = f ⊙ c_{t-1} + i ⊙ g,   h_t = o ⊙ tanh(c_t)
+//   c_t = f ⊙ c_{t-1} + i ⊙ g,   m_t = o ⊙ tanh(c_t)
+//   h_t = m_t                    without a projection            (B, H)
+//   h_t = m_t·W_hrᵀ              with a projection to P < H units (B, P)
 //
-// B = batch, T = steps, D = input size, H = hidden size. Buffers are time-major: step t of a (T, B, ·) buffer starts at t·B·(·).
+// B = batch, T = steps, D = input size, H = hidden size, R = the width of h (P with a projection, else H).
+// Buffers are time-major: step t of a (T, B, ·) buffer starts at t·B·(·).
 
 import type { Floats } from '../tensor/floats.js';
 import type { Kernels } from '../tensor/kernels.js';
-import { gateWeightParams, type CellType, type GateWeightKey, type LayerTensors } from './cell-type.js';
+import { gateWeightParams, UNIFORM, type CellType, type GateWeightKey, type LayerParam } from './cell-type.js';
 import { copyFloats, projectInput, projectInputBackward, type LayerInput, type LayerState } from './layer-io.js';
 
 const GATES = ['i', 'f', 'g', 'o'] as const;
 const FORGET = GATES.indexOf('f');
 
+type LstmKey = GateWeightKey | 'weightHr';
+
 /**
- * The LSTM as a cell type. Initialisation: PyTorch's uniform, except the forget gate's biases: b_ih_f = the forget bias
- * (1 unless --forget-bias says otherwise) and b_hh_f = 0. The usual 1 keeps the cell's memory at first, so early
- * gradients flow through it (Jozefowicz et al., 2015).
+ * The LSTM as a cell type. Its parameters are nn.LSTM's, weight_hr (P, H) included when it projects. Initialisation:
+ * PyTorch's uniform, except the forget gate's biases: b_ih_f = the forget bias (1 unless --forget-bias says otherwise)
+ * and b_hh_f = 0. The usual 1 keeps the cell's memory at first, so early gradients flow through it (Jozefowicz et al., 2015).
  */
-export const LSTM_CELL: CellType<GateWeightKey> = {
+export const LSTM_CELL: CellType<LstmKey> = {
   module: 'lstm',
   gates: GATES,
   kinked: false,
-  params: ({ input: D, hidden: H }) => gateWeightParams(4 * H, D, H, {
-    biasIh: { kind: 'gate-constant', gate: FORGET, value: 'forget-bias' },
-    biasHh: { kind: 'gate-constant', gate: FORGET, value: 0 },
-  }),
-  state: ({ hidden: H }) => ({ h: H, c: H }),
-  outputWidth: ({ hidden: H }) => H,
-  createLayer(k, w, grads, T, B, { hidden: H }) {
-    const cache = allocLstmCache(k, T, B, H);
+  projects: true,
+  params: ({ input: D, hidden: H, proj: P }): LayerParam<LstmKey>[] => [
+    ...gateWeightParams(4 * H, D, P || H, {
+      biasIh: { kind: 'gate-constant', gate: FORGET, value: 'forget-bias' },
+      biasHh: { kind: 'gate-constant', gate: FORGET, value: 0 },
+    }),
+    ...(P > 0 ? [{ key: 'weightHr', torchName: 'weight_hr', shape: [P, H], init: UNIFORM } as const] : []),
+  ],
+  state: ({ hidden: H, proj: P }) => ({ h: P || H, c: H }),
+  outputWidth: ({ hidden: H, proj: P }) => P || H,
+  createLayer(k, w, grads, T, B, { hidden: H, proj: P }) {
+    const weights: LstmWeights = { ...w, weightHr: P > 0 ? w.weightHr : null };
+    const gradients: LstmWeights = { ...grads, weightHr: P > 0 ? grads.weightHr : null };
+    const cache = allocLstmCache(k, T, B, H, P);
     let scratch: LstmScratch | null = null; // backward buffers only once a backward happens (not for decoding)
     return {
       activations: { gates: cache.gates, cells: cache.cells, hiddens: cache.hiddens },
-      forward: (input, state) => lstmForward(k, w, input, state, cache, T, B, H),
-      backward: (input, dHiddens, dX) =>
-        lstmBackward(k, w, input, cache, dHiddens, grads, dX, scratch ??= allocLstmScratch(k, T, B, H), T, B, H),
+      forward: (input, state) => lstmForward(k, weights, input, state, cache, T, B, H),
+      backward: (input, dHiddens, dX) => lstmBackward(k, weights, input, cache, dHiddens, gradients, dX,
+        scratch ??= allocLstmScratch(k, T, B, H, P), T, B, H),
     };
   },
 };
 
-export type LstmWeights = LayerTensors<GateWeightKey>; // (4H,D) (4H,H) (4H) (4H)
-/** gates hold the activations [i f g o] after forward; slot 0 of cells and hiddens is the carried-in state. */
-export interface LstmCache { gates: Floats; cells: Floats; hiddens: Floats }          // (T,B,4H) (T+1,B,H) (T+1,B,H)
-export interface LstmScratch { dGates: Floats; dC: Floats }                              // (T,B,4H) (B,H)
+/** (4H,D) (4H,R) (4H) (4H), and the projection (P,H) or null. */
+export interface LstmWeights { weightIh: Floats; weightHh: Floats; biasIh: Floats; biasHh: Floats; weightHr: Floats | null }
+/**
+ * gates hold the activations [i f g o] after forward; slot 0 of cells and hiddens is the carried-in state. With a
+ * projection, outputs holds m_1 … m_T (the cell's output before W_hr); without one, m_t is h_t and outputs is null.
+ */
+export interface LstmCache { gates: Floats; cells: Floats; hiddens: Floats; outputs: Floats | null }
+                                                          // (T,B,4H) (T+1,B,H) (T+1,B,R) (T,B,H)
+/** dM (B, H): the gradient into m_t, with a projection only. */
+export interface LstmScratch { dGates: Floats; dC: Floats; dM: Floats | null }           // (T,B,4H) (B,H) (B,H)
 
-export function allocLstmCache(k: Kernels, T: number, B: number, H: number): LstmCache {
-  return { gates: k.alloc(T * B * 4 * H), cells: k.alloc((T + 1) * B * H), hiddens: k.alloc((T + 1) * B * H) };
+export function allocLstmCache(k: Kernels, T: number, B: number, H: number, P = 0): LstmCache {
+  return {
+    gates: k.alloc(T * B * 4 * H), cells: k.alloc((T + 1) * B * H), hiddens: k.alloc((T + 1) * B * (P || H)),
+    outputs: P > 0 ? k.alloc(T * B * H) : null,
+  };
 }
 
-export function allocLstmScratch(k: Kernels, T: number, B: number, H: number): LstmScratch {
-  return { dGates: k.alloc(T * B * 4 * H), dC: k.alloc(B * H) };
+export function allocLstmScratch(k: Kernels, T: number, B: number, H: number, P = 0): LstmScratch {
+  return { dGates: k.alloc(T * B * 4 * H), dC: k.alloc(B * H), dM: P > 0 ? k.alloc(B * H) : null };
 }
 
 /** Runs T steps from `state` and leaves the final h and c in `state`. */
 export function lstmForward(k: Kernels, w: LstmWeights, input: LayerInput, state: LayerState, cache: LstmCache,
                             T: number, B: number, H: number): void {
   const G = 4 * H;
-  const { gates, cells, hiddens } = cache;
-  copyFloats(state.h, 0, hiddens, 0, B * H);
+  const R = w.weightHh.length / G;
+  const { gates, cells, hiddens, outputs } = cache;
+  const { weightHr } = w;
+  copyFloats(state.h, 0, hiddens, 0, B * R);
   copyFloats(state.c!, 0, cells, 0, B * H);
   // The input half of every step in one product: gates = x·W_ihᵀ + b_ih + b_hh for all T·B rows.
   projectInput(k, w.weightIh, input, T * B, G, gates, 0);
   k.addRowVector(gates, 0, T * B, G, w.biasIh, 0);
   k.addRowVector(gates, 0, T * B, G, w.biasHh, 0);
   for (let t = 0; t < T; t++) {
-    // gates_t += h_{t-1}·W_hhᵀ, then the cell turns them into c_t and h_t.
-    k.gemm(false, true, B, G, H, 1, hiddens, t * B * H, H, w.weightHh, 0, H, 1, gates, t * B * G, G);
-    k.lstmCellForward(gates, t * B * G, cells, t * B * H, cells, (t + 1) * B * H, hiddens, (t + 1) * B * H, B, H);
+    // gates_t += h_{t-1}·W_hhᵀ, then the cell turns them into c_t and m_t (= h_t without a projection).
+    k.gemm(false, true, B, G, R, 1, hiddens, t * B * R, R, w.weightHh, 0, R, 1, gates, t * B * G, G);
+    if (outputs === null || weightHr === null) {
+      k.lstmCellForward(gates, t * B * G, cells, t * B * H, cells, (t + 1) * B * H, hiddens, (t + 1) * B * H, B, H);
+    } else {
+      k.lstmCellForward(gates, t * B * G, cells, t * B * H, cells, (t + 1) * B * H, outputs, t * B * H, B, H);
+      k.gemm(false, true, B, R, H, 1, outputs, t * B * H, H, weightHr, 0, H, 0, hiddens, (t + 1) * B * R, R);
+    }
   }
-  copyFloats(hiddens, T * B * H, state.h, 0, B * H);
+  copyFloats(hiddens, T * B * R, state.h, 0, B * R);
   copyFloats(cells, T * B * H, state.c!, 0, B * H);
 }
 
 /**
- * dHiddens (T,B,H) holds dLoss/dh_t from above for t = 1..T; it is used as workspace (the recurrent gradient is added into
+ * dHiddens (T,B,R) holds dLoss/dh_t from above for t = 1..T; it is used as workspace (the recurrent gradient is added into
  * it). Adds the weight gradients into `grads`, and writes dX (T,B,D) for the layer below when it is given. No gradient
  * flows into the carried-in state (truncated BPTT).
  */
@@ -83,17 +111,28 @@ export function lstmBackward(k: Kernels, w: LstmWeights, input: LayerInput, cach
                              grads: LstmWeights, dX: Floats | null, scratch: LstmScratch,
                              T: number, B: number, H: number): void {
   const G = 4 * H;
-  const { gates, cells, hiddens } = cache;
-  const { dGates, dC } = scratch;
+  const R = w.weightHh.length / G;
+  const { gates, cells, hiddens, outputs } = cache;
+  const { dGates, dC, dM } = scratch;
+  const { weightHr } = w;
   dC.fill(0); // nothing flows back from beyond the chunk
   for (let t = T - 1; t >= 0; t--) {
-    k.lstmCellBackward(gates, t * B * G, cells, t * B * H, cells, (t + 1) * B * H, dHiddens, t * B * H, dC, 0,
-      dGates, t * B * G, B, H);
+    if (dM === null || weightHr === null) {
+      k.lstmCellBackward(gates, t * B * G, cells, t * B * H, cells, (t + 1) * B * H, dHiddens, t * B * H, dC, 0,
+        dGates, t * B * G, B, H);
+    } else {
+      // dm_t = dh_t · W_hr: dh_t is complete here (step t+1 added its part in the previous iteration).
+      k.gemm(false, false, B, H, R, 1, dHiddens, t * B * R, R, weightHr, 0, H, 0, dM, 0, H);
+      k.lstmCellBackward(gates, t * B * G, cells, t * B * H, cells, (t + 1) * B * H, dM, 0, dC, 0, dGates, t * B * G, B, H);
+    }
     // dh_{t-1} += dGates_t · W_hh. At t = 0 this would go into the carried-in state, which the truncation stops.
-    if (t > 0) k.gemm(false, false, B, H, G, 1, dGates, t * B * G, G, w.weightHh, 0, H, 1, dHiddens, (t - 1) * B * H, H);
+    if (t > 0) k.gemm(false, false, B, R, G, 1, dGates, t * B * G, G, w.weightHh, 0, R, 1, dHiddens, (t - 1) * B * R, R);
   }
-  // One product each over all T·B rows: dW_hh += dGatesᵀ · [h_0 … h_{T-1}], dW_ih += dGatesᵀ · x.
-  k.gemm(true, false, G, H, T * B, 1, dGates, 0, G, hiddens, 0, H, 1, grads.weightHh, 0, H);
+  // One product each over all T·B rows: dW_hh += dGatesᵀ · [h_0 … h_{T-1}], dW_ih += dGatesᵀ · x, dW_hr += dHᵀ · [m_1 … m_T].
+  k.gemm(true, false, G, R, T * B, 1, dGates, 0, G, hiddens, 0, R, 1, grads.weightHh, 0, R);
+  if (outputs !== null && grads.weightHr !== null) {
+    k.gemm(true, false, R, H, T * B, 1, dHiddens, 0, R, outputs, 0, H, 1, grads.weightHr, 0, H);
+  }
   projectInputBackward(k, w.weightIh, input, dGates, T * B, G, grads.weightIh, dX);
   k.sumRows(dGates, 0, T * B, G, grads.biasIh, 0);
   k.sumRows(dGates, 0, T * B, G, grads.biasHh, 0);

@@ -21,6 +21,7 @@ function rnnCell(activation: RnnActivation, init: Parameters<typeof gateWeightPa
     module: 'rnn',
     gates: ['h'],
     kinked: activation === 'relu',
+    projects: false,
     params: ({ input: D, hidden: H }) => gateWeightParams(H, D, H, init),
     state: ({ hidden: H }) => ({ h: H, c: null }),
     outputWidth: ({ hidden: H }) => H,

@@ -65,10 +65,11 @@ export function toResumeState(progress: TrainProgress, optimizer: Optimizer, sta
   for (const [name, t] of optimizer.stateTensors()) {
     tensors.set(OPTIM_PREFIX + name, { shape: [t.length], data: Float32Array.from(t) });
   }
+  const B = state.batchSize;
   state.layers.forEach((layer, l) => {
-    const H = layer.h.length / state.batchSize;
-    tensors.set(`state.h_l${l}`, { shape: [state.batchSize, H], data: Float32Array.from(layer.h) });
-    if (layer.c !== null) tensors.set(`state.c_l${l}`, { shape: [state.batchSize, H], data: Float32Array.from(layer.c) });
+    // h and c may differ in width (an LSTM with a projection).
+    tensors.set(`state.h_l${l}`, { shape: [B, layer.h.length / B], data: Float32Array.from(layer.h) });
+    if (layer.c !== null) tensors.set(`state.c_l${l}`, { shape: [B, layer.c.length / B], data: Float32Array.from(layer.c) });
   });
   return { state: { ...copyProgress(progress), kind: 'charlm-train-state' } as unknown as Record<string, unknown>, tensors };
 }

@@ -49,6 +49,30 @@ describe('charlm train', () => {
     for (let j = H; j < 2 * H; j++) assert.ok(Math.abs(bias[j] - 2.5) < 0.05, `b_ih_f[${j - H}] = ${bias[j]}`);
   });
 
+  it('--proj-size trains an LSTM with a projection (PyTorch names), which generates and resumes; other cells refuse it', async (t) => {
+    const dir = await tmpDir(t);
+    const corpus = corpusFile(dir);
+    const out = join(dir, 'p.json');
+    const r = await runCli(['train', corpus, ...SMALL, '--layers', '2', '--proj-size', '6', '--steps', '6', '--eval-every', '3',
+      '-o', out, '--quiet']);
+    assert.equal(r.code, 0, r.stderr);
+    const saved = await loadModel(out);
+    assert.equal(saved.config.projSize, 6);
+    assert.deepEqual(saved.weights.get('lstm.weight_hr_l1')!.shape, [6, 16]);
+    assert.deepEqual(saved.weights.get('lstm.weight_hh_l0')!.shape, [64, 6]);
+    assert.deepEqual(saved.weights.get('decoder.weight')!.shape, [saved.config.vocabSize, 6]);
+    const g = await runCli(['generate', out, '--length', '30', '--seed', '1']);
+    assert.equal(g.code, 0, g.stderr);
+    assert.ok(g.stdout.length >= 30);
+    const resumed = await runCli(['train', corpus, '--resume', join(dir, 'p.latest.json'), '--steps', '8', '-o', join(dir, 'p2.json'), '--quiet']);
+    assert.equal(resumed.code, 0, resumed.stderr);
+    for (const bad of [['--cell', 'gru', '--proj-size', '4'], ['--proj-size', '16']]) {
+      const e = await runCli(['train', corpus, ...SMALL, ...bad, '--steps', '1', '-o', join(dir, 'x.json')]);
+      assert.equal(e.code, 2, bad.join(' '));
+      assert.match(e.stderr, /proj size/);
+    }
+  });
+
   it('--quiet keeps stderr empty and --json keeps stdout pure JSON', async (t) => {
     const dir = await tmpDir(t);
     const r = await runCli(['train', corpusFile(dir), ...SMALL, '--steps', '3', '-o', join(dir, 'q.json'), '--quiet', '--json']);

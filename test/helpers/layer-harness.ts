@@ -10,6 +10,8 @@ import { Rng } from '../../src/tensor/rng.js';
 
 export interface LayerHarness {
   T: number; B: number; D: number; H: number;
+  /** The width of h: the projection P, or H. */
+  O: number;
   weights: LayerTensors; grads: LayerTensors;
   x: Floats; state0: LayerState; layer: RecurrentLayer; input: LayerInput;
   /** dLoss/dh_{1..T} (T, B, output width). */
@@ -20,11 +22,11 @@ export interface LayerHarness {
   backward(): Floats;
 }
 
-export function makeLayerHarness(cell: Cell, T: number, B: number, D: number, H: number, seed = 1): LayerHarness {
+export function makeLayerHarness(cell: Cell, T: number, B: number, D: number, H: number, seed = 1, P = 0): LayerHarness {
   const k = createReferenceKernels('f64');
   const rng = Rng.fromSeed(seed);
   const type = cellType(cell);
-  const dims = { input: D, hidden: H };
+  const dims = { input: D, hidden: H, proj: P };
   const rand = (n: number, scale = 0.5): Floats => { const b = k.alloc(n); for (let i = 0; i < n; i++) b[i] = rng.range(-scale, scale); return b; };
   const params = type.params(dims);
   const size = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
@@ -44,7 +46,7 @@ export function makeLayerHarness(cell: Cell, T: number, B: number, D: number, H:
     layer.forward(input, state);
   };
   return {
-    T, B, D, H, weights, grads, x, state0, layer, input, R,
+    T, B, D, H, O, weights, grads, x, state0, layer, input, R,
     loss() {
       forward();
       const hs = layer.activations.hiddens;

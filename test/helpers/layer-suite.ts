@@ -6,29 +6,30 @@ import { assertGradientMatches } from './gradcheck.js';
 import { makeLayerHarness } from './layer-harness.js';
 import { naiveLayerForward } from './naive-layers.js';
 
-export function describeLayer(cell: Cell): void {
-  describe(`${cell} layer`, () => {
+/** P > 0: the layer projects h to P units (the LSTM's proj_size). */
+export function describeLayer(cell: Cell, P = 0): void {
+  describe(`${cell} layer${P > 0 ? ` projected to ${P} units` : ''}`, () => {
     it('forward over T steps equals the naive per-unit recurrence from the carried-in state', () => {
-      const hx = makeLayerHarness(cell, 4, 3, 5, 4);
+      const hx = makeLayerHarness(cell, 4, 3, 5, 4, 1, P);
       hx.loss();
       const expected = naiveLayerForward(cell, hx);
-      const got = hx.layer.activations.hiddens.subarray(hx.B * hx.H);
+      const got = hx.layer.activations.hiddens.subarray(hx.B * hx.O);
       assert.equal(got.length, expected.length);
       for (let i = 0; i < expected.length; i++) assert.ok(Math.abs(got[i] - expected[i]) < 1e-12, `h[${i}]: ${got[i]} vs ${expected[i]}`);
-      assert.deepEqual(Array.from(hx.layer.activations.hiddens.subarray(0, hx.B * hx.H)), Array.from(hx.state0.h));
+      assert.deepEqual(Array.from(hx.layer.activations.hiddens.subarray(0, hx.B * hx.O)), Array.from(hx.state0.h));
     });
 
     it('backward gives every weight gradient and dX within 1e-6 of finite differences', () => {
-      const hx = makeLayerHarness(cell, 3, 2, 3, 3, 5);
+      const hx = makeLayerHarness(cell, 3, 2, 3, 3, 5, P);
       const dX = hx.backward();
       const names = Object.keys(hx.weights);
-      assert.ok(names.length >= 4, `the layer has ${names.length} weight tensors`);
+      assert.equal(names.length, P > 0 ? 5 : 4, `the layer's weight tensors: ${names.join(', ')}`);
       for (const name of names) assertGradientMatches(name, () => hx.loss(), hx.weights[name], hx.grads[name]);
       assertGradientMatches('dX', () => hx.loss(), hx.x, dX);
     });
 
     it('a second backward adds the same gradients again (backward adds, it does not overwrite)', () => {
-      const hx = makeLayerHarness(cell, 3, 2, 3, 3, 6);
+      const hx = makeLayerHarness(cell, 3, 2, 3, 3, 6, P);
       hx.backward();
       const once = Array.from(hx.grads.weightHh);
       assert.ok(once.some((g) => g !== 0));

@@ -5,9 +5,12 @@ import type { LayerHarness } from './layer-harness.js';
 
 const sig = (v: number): number => 1 / (1 + Math.exp(-v));
 
-/** h_1 … h_T as (T, B, H) computed one unit at a time from the harness's weights, input and initial state. */
+/**
+ * h_1 … h_T as (T, B, O) computed one unit at a time from the harness's weights, input and initial state. With a
+ * projection (O = P < H) the LSTM's h_t = W_hr · (o ⊙ tanh c_t), as PyTorch's nn.LSTM(proj_size=P).
+ */
 export function naiveLayerForward(cell: Cell, hx: LayerHarness): number[] {
-  const { T, B, D, H, weights: w, x } = hx;
+  const { T, B, D, H, O, weights: w, x } = hx;
   // row g of (W_ih x + b_ih) and of (W_hh h + b_hh)
   const inRow = (g: number, t: number, b: number): number => {
     let s = w.biasIh[g];
@@ -16,12 +19,12 @@ export function naiveLayerForward(cell: Cell, hx: LayerHarness): number[] {
   };
   const hhRow = (g: number, h: number[]): number => {
     let s = w.biasHh[g];
-    for (let j = 0; j < H; j++) s += w.weightHh[g * H + j] * h[j];
+    for (let j = 0; j < O; j++) s += w.weightHh[g * O + j] * h[j];
     return s;
   };
   const out: number[] = [];
   for (let b = 0; b < B; b++) {
-    let h = Array.from(hx.state0.h.subarray(b * H, (b + 1) * H));
+    let h = Array.from(hx.state0.h.subarray(b * O, (b + 1) * O));
     let c = hx.state0.c === null ? [] : Array.from(hx.state0.c.subarray(b * H, (b + 1) * H));
     for (let t = 0; t < T; t++) {
       const hNew: number[] = [];
@@ -42,9 +45,9 @@ export function naiveLayerForward(cell: Cell, hx: LayerHarness): number[] {
           hNew.push(cell === 'rnn' ? Math.tanh(pre) : Math.max(0, pre));
         }
       }
-      h = hNew;
+      h = O === H ? hNew : Array.from({ length: O }, (_, p) => hNew.reduce((sum, m, j) => sum + w.weightHr[p * H + j] * m, 0));
       c = cNew;
-      for (let j = 0; j < H; j++) out[(t * B + b) * H + j] = h[j];
+      for (let j = 0; j < O; j++) out[(t * B + b) * O + j] = h[j];
     }
   }
   return out;

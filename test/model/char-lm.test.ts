@@ -39,6 +39,16 @@ describe('CharLM gradients', () => {
     }
   }
 
+  for (const numLayers of [1, 2]) {
+    it(`lstm projected to 2 of 4 units (proj_size), ${numLayers} layer(s): every parameter element, weight_hr included, ` +
+       'matches finite differences', () => {
+      const result = gradCheck({ cell: 'lstm', numLayers, hiddenSize: 4, projSize: 2, vocabSize: 5, T: 4, B: 2, seed: 4 });
+      assertGradCheckPassed(result);
+      assert.equal(result.results.length, 5 * numLayers + 2);
+      assert.ok(result.results.some((r) => r.name === `lstm.weight_hr_l${numLayers - 1}`));
+    });
+  }
+
   it('with dropout on, backward is the gradient of the loss under the same mask', () => {
     const model = CharLM.create(config('lstm', 2, 4, 5, 0.4), f64, Rng.fromSeed(1));
     const T = 3, B = 2;

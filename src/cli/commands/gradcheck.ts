@@ -4,14 +4,16 @@
 import { Command } from 'commander';
 import { gradCheck, type GradCheckResult } from '../../check/gradcheck.js';
 import { CELLS, type Cell } from '../../config/model-config.js';
-import { CheckFailedError } from '../../errors.js';
-import { choiceOf, integer, positiveInt } from '../flags.js';
+import { CheckFailedError, UsageError } from '../../errors.js';
+import { cellType } from '../../nn/cells.js';
+import { choiceOf, integer, nonNegativeInt, positiveInt } from '../flags.js';
 import { writeData, writeJson } from '../output.js';
 
 interface GradcheckFlags {
   cell: Cell | 'all';
   layers: number;
   hiddenSize: number;
+  projSize: number;
   vocabSize: number;
   steps: number;
   batchSize: number;
@@ -40,18 +42,25 @@ export function registerGradcheckCommand(program: Command): void {
     .option('--cell <cell>', `recurrent cell to check: ${CELLS.join(', ')} or all`, choiceOf<Cell | 'all'>([...CELLS, 'all']), 'all')
     .option('--layers <n>', 'stacked recurrent layers', positiveInt, 2)
     .option('--hidden-size <units>', 'units per layer', positiveInt, 4)
+    .option('--proj-size <units>', 'LSTM: project h to this many units, fewer than --hidden-size (0: none)', nonNegativeInt, 0)
     .option('--vocab-size <symbols>', 'symbols in the toy vocabulary', positiveInt, 5)
     .option('--steps <T>', 'time steps in the chunk', positiveInt, 4)
     .option('--batch-size <B>', 'parallel streams in the chunk', positiveInt, 2)
     .option('--seed <n>', 'random seed for weights, data and the carried-in state', integer, 1)
     .option('--json', 'print the result as JSON on stdout')
-    .addHelpText('after', '\nExamples:\n  $ charlm gradcheck\n  $ charlm gradcheck --cell gru --layers 1 --hidden-size 8 --json\n')
+    .addHelpText('after', '\nExamples:\n  $ charlm gradcheck\n  $ charlm gradcheck --cell gru --layers 1 --hidden-size 8 --json\n  $ charlm gradcheck --cell lstm --proj-size 3\n')
     .action((flags: GradcheckFlags) => {
-      const cells: Cell[] = flags.cell === 'all' ? [...CELLS] : [flags.cell];
+      // With a projection, "all" means every cell type that can project.
+      const cells: Cell[] = flags.cell === 'all' ? CELLS.filter((c) => flags.projSize === 0 || cellType(c).projects) : [flags.cell];
+      if (flags.projSize >= flags.hiddenSize) throw new UsageError('--proj-size must be smaller than --hidden-size');
+      if (flags.projSize > 0 && !cells.every((c) => cellType(c).projects)) {
+        throw new UsageError(`--proj-size needs a cell that projects: ${CELLS.filter((c) => cellType(c).projects).join(', ')}`);
+      }
       const reports: CellReport[] = cells.map((cell) => ({
         cell,
         ...gradCheck({
-          cell, numLayers: flags.layers, hiddenSize: flags.hiddenSize, vocabSize: Math.max(2, flags.vocabSize),
+          cell, numLayers: flags.layers, hiddenSize: flags.hiddenSize, projSize: flags.projSize,
+          vocabSize: Math.max(2, flags.vocabSize),
           T: flags.steps, B: flags.batchSize, seed: flags.seed, carriedState: true,
         }),
       }));

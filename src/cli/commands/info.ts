@@ -15,6 +15,8 @@ export interface InfoReport {
   cell: string;
   layers: number;
   hiddenSize: number;
+  /** LSTM projection width (proj_size), 0 for none. */
+  projSize: number;
   dropout: number;
   vocabSize: number;
   params: number;
@@ -34,6 +36,7 @@ export function infoReport(path: string, saved: SavedModel): InfoReport {
     cell: saved.config.cell,
     layers: saved.config.numLayers,
     hiddenSize: saved.config.hiddenSize,
+    projSize: saved.config.projSize ?? 0,
     dropout: saved.config.dropout,
     vocabSize: saved.config.vocabSize,
     params: parameterCount(saved.config),
@@ -61,7 +64,8 @@ function preview(symbols: readonly string[], max = 60): string {
 function renderReport(r: InfoReport): string {
   const rows: [string, string][] = [
     ['model', `${r.path}${r.formatVersion === null ? '' : ` (format ${r.formatVersion}, ${r.createdBy ?? '?'}, saved ${r.savedAt ?? '?'})`}`],
-    ['network', `${r.cell}, ${r.layers} layer${r.layers === 1 ? '' : 's'} × ${r.hiddenSize} hidden units, dropout ${r.dropout}`],
+    ['network', `${r.cell}, ${r.layers} layer${r.layers === 1 ? '' : 's'} × ${r.hiddenSize} hidden units` +
+      `${r.projSize > 0 ? ` projected to ${r.projSize}` : ''}, dropout ${r.dropout}`],
     ['parameters', fmt(r.params)],
     ['vocabulary', `${fmt(r.vocabSize)} symbols${r.lineMode ? ' (line mode: <start>, <end> and the characters)' : ''}`],
     ['characters', preview(r.symbols)],

@@ -14,7 +14,8 @@ import {
 
 /** Where a flag's value goes in TrainConfig. */
 type ConfigPath =
-  | 'model.cell' | 'model.numLayers' | 'model.hiddenSize' | 'model.dropout' | 'forgetBias' | 'bpttLength' | 'batchSize'
+  | 'model.cell' | 'model.numLayers' | 'model.hiddenSize' | 'model.projSize' | 'model.dropout' | 'forgetBias' | 'bpttLength'
+  | 'batchSize'
   | 'optimizer.kind' | 'optimizer.momentum' | 'optimizer.weightDecay' | 'learningRate' | 'schedule.kind'
   | 'schedule.warmupSteps' | 'gradClip' | 'budget.steps' | 'budget.epochs' | 'budget.timeSeconds' | 'valFrac'
   | 'evalEvery' | 'evalChars' | 'patience' | 'lineMode' | 'seed';
@@ -46,6 +47,8 @@ export const TRAIN_FLAGS: readonly FlagSpec[] = [
   { flags: '--cell <cell>', description: `recurrent cell: ${listOf(CELLS)}`, parse: choiceOf(CELLS), config: 'model.cell', onResume: 'match' },
   { flags: '--layers <n>', description: 'stacked recurrent layers', parse: positiveInt, config: 'model.numLayers', onResume: 'match' },
   { flags: '--hidden-size <units>', description: 'units per layer', parse: positiveInt, config: 'model.hiddenSize', onResume: 'match' },
+  { flags: '--proj-size <units>', description: 'LSTM: project h to this many units, fewer than --hidden-size (PyTorch proj_size; 0: none)',
+    parse: nonNegativeInt, config: 'model.projSize', onResume: 'match' },
   { flags: '--dropout <p>', description: 'dropout between layers while training', parse: dropoutRate, config: 'model.dropout',
     onResume: 'change' },
   { flags: '--forget-bias <b>', description: 'LSTM: initial forget-gate bias', parse: finiteNumber, config: 'forgetBias',
