@@ -1,15 +1,31 @@
-// N-API entry points of charlm_native.node: unpacks JavaScript arguments (typed arrays, offsets, sizes), checks every
-// access stays inside its buffer, and calls the C++ kernels. No JavaScript objects are created per call.
+// N-API entry points of one kernel variant (isa.h): unpacks JavaScript arguments (typed arrays, offsets, sizes), checks
+// every access stays inside its buffer, and calls the C++ kernels. No JavaScript objects are created per call. The module's
+// own entry point, which picks the variant, is dispatch.cc.
 #include <node_api.h>
+
+#include <new>
 
 #include "napi-args.h"
 #include "ops.h"
 #include "simd.h"
+#include "threads.h"
 
-namespace charlm {
+namespace charlm::CHARLM_ISA {
 namespace {
 
-#define ENTRY(name) napi_value name(napi_env env, napi_callback_info info)
+// An entry point: its body runs inside a guard that turns std::bad_alloc (the gemm's scratch memory, on either thread)
+// into a JavaScript error instead of terminating the process.
+#define ENTRY(name)                                                                    \
+  napi_value name##Body(napi_env env, napi_callback_info info);                        \
+  napi_value name(napi_env env, napi_callback_info info) {                             \
+    try {                                                                              \
+      return name##Body(env, info);                                                    \
+    } catch (const std::bad_alloc&) {                                                  \
+      napi_throw_error(env, nullptr, "charlm native kernel: out of memory");           \
+      return nullptr;                                                                  \
+    }                                                                                  \
+  }                                                                                    \
+  napi_value name##Body(napi_env env, napi_callback_info info)
 
 ENTRY(Gemm) {
   Call a(env, info);
@@ -19,6 +35,10 @@ ENTRY(Gemm) {
   const long aOff = a.count(7), lda = a.count(8), bOff = a.count(10), ldb = a.count(11);
   const float beta = float(a.num(12));
   const long cOff = a.count(14), ldc = a.count(15);
+  // A leading dimension shorter than its row would overlap the rows (and let the two threads write the same elements).
+  a.leadingDimension(lda, tA ? m : k);
+  a.leadingDimension(ldb, tB ? k : n);
+  a.leadingDimension(ldc, n);
   const float* A = a.floats(6, aOff, tA ? extent(k, m, lda) : extent(m, k, lda));
   const float* B = a.floats(9, bOff, tB ? extent(n, k, ldb) : extent(k, n, ldb));
   float* C = a.floats(13, cOff, extent(m, n, ldc));
@@ -203,20 +223,10 @@ ENTRY(VectorWidth) {  // → float lanes per SIMD vector this build uses (16 = A
   return a.number(VL);
 }
 
-napi_value Init(napi_env env, napi_value exports) {
-#if defined(__AVX512F__) && (defined(__x86_64__) || defined(__i386__))
-  // Built with -march=native: refuse to load (instead of dying on an illegal instruction) if the binary was moved to a
-  // CPU without AVX-512. The loader then falls back to the reference kernels.
-  if (!__builtin_cpu_supports("avx512f")) {
-    napi_throw_error(env, nullptr, "charlm_native was built for a CPU with AVX-512");
-    return nullptr;
-  }
-#elif defined(__AVX2__) && (defined(__x86_64__) || defined(__i386__))
-  if (!__builtin_cpu_supports("avx2") || !__builtin_cpu_supports("fma")) {
-    napi_throw_error(env, nullptr, "charlm_native was built for a CPU with AVX2 and FMA");
-    return nullptr;
-  }
-#endif
+}  // namespace
+
+// Defines this variant's kernel functions on `exports` (dispatch.cc decides which variant).
+napi_value defineKernels(napi_env env, napi_value exports) {
   const napi_property_descriptor props[] = {
 #define FN(js, c) {js, nullptr, c, nullptr, nullptr, nullptr, napi_default, nullptr}
       FN("gemm", Gemm), FN("addRowVector", AddRowVector), FN("sumRows", SumRows), FN("gatherColumns", GatherColumns),
@@ -232,7 +242,4 @@ napi_value Init(napi_env env, napi_value exports) {
   return exports;
 }
 
-}  // namespace
-}  // namespace charlm
-
-NAPI_MODULE(NODE_GYP_MODULE_NAME, charlm::Init)
+}  // namespace charlm::CHARLM_ISA

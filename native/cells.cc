@@ -4,7 +4,7 @@
 #include "simd.h"
 #include "threads.h"
 
-namespace charlm {
+namespace charlm::CHARLM_ISA {
 namespace {
 
 // Calls body(j, width) over [0, H) in vector steps; the last step may be narrower than a vector.
@@ -192,4 +192,4 @@ void activationBackward(const float* y, const float* dH, float* dPre, long n, bo
   if (i < n) storePartial(dPre + i, grad(loadPartial(y + i, n - i), loadPartial(dH + i, n - i)), n - i);
 }
 
-}  // namespace charlm
+}  // namespace charlm::CHARLM_ISA

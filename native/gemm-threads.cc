@@ -6,7 +6,7 @@
 #include "ops.h"
 #include "threads.h"
 
-namespace charlm {
+namespace charlm::CHARLM_ISA {
 namespace {
 
 struct Job {
@@ -75,4 +75,4 @@ void sgemm(bool transA, bool transB, int m, int n, int k, float alpha, const flo
   }, &split, chunks);
 }
 
-}  // namespace charlm
+}  // namespace charlm::CHARLM_ISA

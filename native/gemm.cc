@@ -3,11 +3,12 @@
 // unit stride whatever the transposes. Splitting the work across threads lives in gemm-threads.cc, not here.
 #include <algorithm>
 #include <cstdlib>
+#include <new>
 
 #include "gemm.h"
 #include "simd.h"
 
-namespace charlm {
+namespace charlm::CHARLM_ISA {
 namespace {
 
 // Micro-tile MR rows × NR columns of C held in registers: 8×32 uses 16 of the 32 AVX-512 registers for accumulators,
@@ -44,12 +45,25 @@ constexpr int SMALL_M = CHARLM_SMALL_M;
 // the packed path is faster (measured).
 constexpr int SMALL_M_DOT = 12;
 
+// count floats at a 64-byte boundary (count a multiple of 16, as aligned_alloc wants whole alignment units), or
+// std::bad_alloc: the N-API layer turns it into a JavaScript error, also when the helper thread hit it.
+float* alignedFloats(long count) {
+  void* p = std::aligned_alloc(64, sizeof(float) * size_t(count));
+  if (p == nullptr) throw std::bad_alloc();
+  return static_cast<float*>(p);
+}
+
 struct Scratch {
   float* a = nullptr;
   float* b = nullptr;
   Scratch() {
-    a = static_cast<float*>(std::aligned_alloc(64, sizeof(float) * MC * KC));
-    b = static_cast<float*>(std::aligned_alloc(64, sizeof(float) * KC * NC));
+    a = alignedFloats(long(MC) * KC);
+    try {
+      b = alignedFloats(long(KC) * NC);
+    } catch (...) {
+      std::free(a);
+      throw;
+    }
   }
   ~Scratch() {
     std::free(a);
@@ -201,8 +215,11 @@ void smallM(bool transA, bool transB, int m, int n, int k, float alpha, const fl
   thread_local long rowsCap = 0;
   if (rowsCap < long(m) * k) {
     std::free(rows);
-    rowsCap = long(SMALL_M_DOT) * k;
-    rows = static_cast<float*>(std::aligned_alloc(64, sizeof(float) * ((rowsCap + 15) / 16 * 16)));
+    rows = nullptr;
+    rowsCap = 0;
+    const long cap = long(SMALL_M_DOT) * k;
+    rows = alignedFloats((cap + 15) / 16 * 16);
+    rowsCap = cap;
   }
   for (int i = 0; i < m; ++i)
     for (int p = 0; p < k; ++p) rows[long(i) * k + p] = transA ? a[p * lda + i] : a[i * lda + p];
@@ -334,4 +351,4 @@ void sgemmSerial(bool transA, bool transB, int m, int n, int k, float alpha, con
 int gemmTileRows() { return MR; }
 int gemmTileCols() { return NR; }
 
-}  // namespace charlm
+}  // namespace charlm::CHARLM_ISA

@@ -2,7 +2,9 @@
 // (gemm-threads.cc). Callers outside the gemm use sgemm() from ops.h.
 #pragma once
 
-namespace charlm {
+#include "isa.h"
+
+namespace charlm::CHARLM_ISA {
 
 // The whole product on the calling thread.
 void sgemmSerial(bool transA, bool transB, int m, int n, int k, float alpha, const float* a, long lda, const float* b,
@@ -11,4 +13,4 @@ void sgemmSerial(bool transA, bool transB, int m, int n, int k, float alpha, con
 int gemmTileRows();
 int gemmTileCols();
 
-}  // namespace charlm
+}  // namespace charlm::CHARLM_ISA

@@ -29,6 +29,10 @@ class Call {
     if (!failed_ && !(v >= 0 && v <= 2147483647.0 && v == std::floor(v))) rangeError("expected a non-negative integer below 2^31");
     return failed_ ? 0 : long(v);
   }
+  // A row-major matrix's leading dimension: at least its row width, or rows would overlap.
+  void leadingDimension(long ld, long width) {
+    if (!failed_ && ld < width) rangeError("leading dimension smaller than the matrix's row width");
+  }
   bool flag(size_t i) {
     bool v = false;
     if (!failed_ && (i >= argc_ || napi_get_value_bool(env_, argv_[i], &v) != napi_ok)) typeError("expected a boolean");

@@ -3,13 +3,13 @@
 #pragma once
 #include <cstdint>
 
-namespace charlm {
+#include "isa.h"
+
+namespace charlm::CHARLM_ISA {
 
 // C = alpha·op(A)·op(B) + beta·C, row-major; beta = 0 overwrites C without reading it.
 void sgemm(bool transA, bool transB, int m, int n, int k, float alpha, const float* a, long lda, const float* b, long ldb,
            float beta, float* c, long ldc);
-// How many threads large gemms may use (1 or 2); returns the value in effect.
-int setGemmThreads(int threads);
 
 void addRowVector(float* x, int rows, int cols, const float* v);
 void sumRows(const float* x, int rows, int cols, float* out);
@@ -35,4 +35,4 @@ void axpy(long n, float alpha, const float* x, float* y);
 void scale(float* x, long n, float alpha);
 double sumSquares(const float* x, long n);
 
-}  // namespace charlm
+}  // namespace charlm::CHARLM_ISA

@@ -5,7 +5,7 @@
 #include "ops.h"
 #include "simd.h"
 
-namespace charlm {
+namespace charlm::CHARLM_ISA {
 namespace {
 
 inline vf ld(const float* p, long w) { return w >= VL ? load(p) : loadPartial(p, int(w)); }
@@ -191,4 +191,4 @@ CHARLM_INSTANTIATE(uint16_t)
 CHARLM_INSTANTIATE(uint32_t)
 CHARLM_INSTANTIATE(int32_t)
 
-}  // namespace charlm
+}  // namespace charlm::CHARLM_ISA

@@ -1,11 +1,13 @@
 // SIMD building blocks for the native kernel: one vector type sized to the widest unit the compiler targets, partial
 // loads/stores for row tails, and vectorised exp / sigmoid / tanh accurate to a few float32 ulps. Not a general math library.
 //
-// The kernels are written once with GCC/Clang vector extensions; the width follows the build flags (-march=native at install
-// time): 16 lanes with AVX-512, 8 with AVX/AVX2, 4 otherwise (SSE, NEON, or scalar code the compiler splits up).
+// The kernels are written once with GCC/Clang vector extensions; the width follows the target flags of the variant being
+// compiled (isa.h): 16 lanes with AVX-512, 8 with AVX/AVX2, 4 otherwise (SSE, NEON, or scalar code the compiler splits up).
 #pragma once
 #include <cstdint>
 #include <cstring>
+
+#include "isa.h"
 
 #if defined(__AVX512F__)
 #include <immintrin.h>
@@ -14,7 +16,7 @@
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #endif
 
-namespace charlm {
+namespace charlm::CHARLM_ISA {
 
 #if defined(__AVX512F__)
 constexpr int VL = 16;
@@ -124,4 +126,4 @@ static inline float hmax(vf v) {
   return m;
 }
 
-}  // namespace charlm
+}  // namespace charlm::CHARLM_ISA

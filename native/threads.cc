@@ -5,10 +5,11 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
+#include <exception>
 #include <mutex>
 #include <thread>
+#include <utility>
 
-#include "ops.h"
 #include "threads.h"
 
 namespace charlm {
@@ -53,6 +54,7 @@ class Helper {
       if (spin < 4000) cpuRelax();
       else std::this_thread::yield();
     }
+    if (failure_) std::rethrow_exception(std::exchange(failure_, nullptr));
     return byHelper_.load(std::memory_order_relaxed);
   }
 
@@ -64,7 +66,12 @@ class Helper {
       const int next = int(s & 0xffff), count = int((s >> 16) & 0xffff);
       if ((s >> 32) != gen || next >= count) return;
       if (!state_.compare_exchange_weak(s, s + 1, std::memory_order_acq_rel)) continue;
-      task_(ctx_, next);
+      try {
+        task_(ctx_, next);
+      } catch (...) {  // the first failure is kept; the chunk counts as finished so that run() returns
+        std::lock_guard<std::mutex> lock(failureMu_);
+        if (!failure_) failure_ = std::current_exception();
+      }
       if (isHelper) byHelper_.fetch_add(1, std::memory_order_relaxed);
       finished_.fetch_add(1, std::memory_order_release);
     }
@@ -91,6 +98,8 @@ class Helper {
   std::atomic<uint64_t> state_{0};  // generation << 32 | chunk count << 16 | next chunk
   std::atomic<int> finished_{0};
   std::atomic<int> byHelper_{0};
+  std::exception_ptr failure_;  // the first exception a chunk threw, for run() to rethrow
+  std::mutex failureMu_;
   std::mutex mu_;
   std::condition_variable cv_;
   std::thread thread_;

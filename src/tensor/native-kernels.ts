@@ -1,5 +1,7 @@
-// Loads the optional C++ kernel (build/Release/charlm_native.node, built by `npm install` where a compiler exists) and
-// presents it as float32 Kernels. It does not build anything or choose between kernels: create-kernels.ts does that.
+// Loads the optional C++ kernel (build/Release/charlm_native.node, which `npm install` takes from prebuilds/ or builds from
+// source: scripts/build-native.mjs) and presents it as float32 Kernels. The binary holds one kernel variant per instruction
+// set (native/dispatch.cc picks the fastest the CPU runs). It does not build anything or choose between kernels:
+// create-kernels.ts does that.
 
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -29,30 +31,65 @@ interface NativeAddon {
   sumSquares: Kernels['sumSquares'];
   /** Threads a large gemm may use (1 or 2); returns the number in effect. */
   setThreads(threads: number): number;
-  /** Float lanes per SIMD vector of this build: 16 = AVX-512, 8 = AVX2, 4 = SSE / portable. */
+  /** Float lanes per SIMD vector of this variant: 16 = AVX-512, 8 = AVX2, 4 = SSE / portable. */
   vectorWidth(): number;
 }
 
-/** What `charlm info` and the benchmarks show about the native kernel. */
-export interface NativeKernelInfo { vectorWidth: number; gemmThreads: number }
+/** The module itself: the default variant's kernels plus what dispatch.cc adds. */
+interface NativeModule extends NativeAddon {
+  /** The instruction-set variant these kernels were compiled for: 'avx512', 'avx2' or 'portable'. */
+  readonly isa: string;
+  /** 'prebuilt' (from prebuilds/, made by scripts/prebuild.mjs) or 'source' (compiled at install). */
+  readonly origin: string;
+  /** Another variant's kernels; throws if the CPU does not run it. */
+  variant(isa: string): NativeAddon & { readonly isa: string };
+  /** The variants this CPU runs, fastest first. */
+  supportedVariants(): string[];
+}
+
+/** What `charlm info --kernels` and the benchmarks show about the native kernel. */
+export interface NativeKernelInfo {
+  /** The instruction set of the variant in use, and every variant this CPU could run, fastest first. */
+  isa: string;
+  supported: string[];
+  vectorWidth: number;
+  gemmThreads: number;
+  origin: string;
+}
 
 // The compiled file is dist/src/tensor/native-kernels.js, so the package root is three directories up.
 const addonPath = fileURLToPath(new URL('../../../build/Release/charlm_native.node', import.meta.url));
 
-let loaded: { addon: NativeAddon; kernels: Kernels } | null | undefined;
+let loaded: { addon: NativeModule; kernels: Kernels } | null | undefined;
+let loadProblem: string | null = null;
+const variants = new Map<string, Kernels>();
 let gemmThreads = 1;
 
-function loadAddon(): { addon: NativeAddon; kernels: Kernels } | null {
+function loadAddon(): { addon: NativeModule; kernels: Kernels } | null {
   if (loaded !== undefined) return loaded;
   loaded = null;
-  if (!existsSync(addonPath)) return loaded;
+  if (!existsSync(addonPath)) {
+    loadProblem = 'not installed (npm run native:build builds it where a C++ compiler exists)';
+    return loaded;
+  }
   try {
-    const addon = createRequire(import.meta.url)(addonPath) as NativeAddon;
+    const addon = createRequire(import.meta.url)(addonPath) as NativeModule;
+    if (typeof addon.variant !== 'function') {
+      loadProblem = 'out of date (built before native/dispatch.cc): run npm run native:build';
+      return loaded;
+    }
     loaded = { addon, kernels: wrap(addon) };
-  } catch {
-    // A binary built for another CPU or Node ABI refuses to load; the reference kernels take over.
+  } catch (err) {
+    // A binary for another platform or C library, or CHARLM_NATIVE_ISA naming a variant this CPU lacks, refuses to load;
+    // the WebAssembly kernel takes over.
+    loadProblem = `does not load: ${String((err as Error).message ?? err).split('\n')[0].slice(0, 200)}`;
   }
   return loaded;
+}
+
+/** Why the native kernel is not available (not installed, or the error loading it), or null when it is. */
+export function nativeKernelProblem(): string | null {
+  return loadAddon() === null ? loadProblem : null;
 }
 
 function wrap(addon: NativeAddon): Kernels {
@@ -87,9 +124,15 @@ function wrap(addon: NativeAddon): Kernels {
 /**
  * The native float32 kernels, or null when the addon was not built or does not load here. Loaded once and cached.
  * They take Float32Array buffers only (a Float64Array throws a TypeError) and check every access against buffer bounds.
+ * `isa` asks for one variant (see nativeKernelInfo().supported); by default the fastest this CPU runs, or the one
+ * CHARLM_NATIVE_ISA names.
  */
-export function loadNativeKernels(): Kernels | null {
-  return loadAddon()?.kernels ?? null;
+export function loadNativeKernels(isa?: string): Kernels | null {
+  const native = loadAddon();
+  if (native === null || isa === undefined || isa === native.addon.isa) return native?.kernels ?? null;
+  let kernels = variants.get(isa);
+  if (kernels === undefined) variants.set(isa, kernels = wrap(native.addon.variant(isa)));
+  return kernels;
 }
 
 /**
@@ -106,5 +149,8 @@ export function setNativeGemmThreads(threads: number): number | null {
 /** Build facts about the native kernel, or null without it. */
 export function nativeKernelInfo(): NativeKernelInfo | null {
   const native = loadAddon();
-  return native === null ? null : { vectorWidth: native.addon.vectorWidth(), gemmThreads };
+  if (native === null) return null;
+  const { addon } = native;
+  return { isa: addon.isa, supported: addon.supportedVariants(), vectorWidth: addon.vectorWidth(), gemmThreads,
+    origin: addon.origin };
 }

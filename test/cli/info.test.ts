@@ -67,3 +67,30 @@ describe('charlm info', () => {
       assert.match(r.stderr, /^charlm: .*cut\.json is truncated or not JSON: /);
     }));
 });
+
+describe('charlm info --kernels', () => {
+  it('names the kernel that runs and its instruction set, as text and as JSON', async () => {
+    const json = await runCli(['info', '--kernels', '--json']);
+    assert.equal(json.code, 0, json.stderr);
+    const report = JSON.parse(json.stdout) as { chosen: string; isa: string; native: { supported: string[] } | null };
+    assert.ok(['native', 'wasm', 'reference'].includes(report.chosen));
+    if (report.chosen === 'native') assert.equal(report.isa, report.native!.supported[0]);
+    const text = await runCli(['info', '--kernels']);
+    assert.equal(text.code, 0);
+    assert.match(text.stdout, new RegExp(`^kernel +${report.chosen}, `));
+  });
+
+  it('follows CHARLM_NATIVE_ISA, and says why the native kernel did not load for a variant that does not exist', async () => {
+    const portable = await runCli(['info', '--kernels', '--json'], { env: { CHARLM_NATIVE_ISA: 'portable' } });
+    const report = JSON.parse(portable.stdout) as { chosen: string; isa: string };
+    if (report.chosen === 'native') assert.equal(report.isa, 'portable');
+    const bogus = await runCli(['info', '--kernels'], { env: { CHARLM_NATIVE_ISA: 'bogus' } });
+    assert.equal(bogus.code, 0);
+    assert.match(bogus.stdout, /^native +(does not load: .*bogus|not installed)/m);
+  });
+
+  it('takes no model file, and needs one without --kernels (usage errors, exit 2)', async () => {
+    assert.equal((await runCli(['info', '--kernels', 'm.json'])).code, 2);
+    assert.equal((await runCli(['info'])).code, 2);
+  });
+});

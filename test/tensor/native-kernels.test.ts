@@ -4,7 +4,8 @@
 import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { loadNativeKernels, setNativeGemmThreads } from '../../src/tensor/native-kernels.js';
+import { existsSync } from 'node:fs';
+import { loadNativeKernels, nativeKernelInfo, setNativeGemmThreads } from '../../src/tensor/native-kernels.js';
 import { createReferenceKernels } from '../../src/tensor/reference-kernels.js';
 import type { Kernels } from '../../src/tensor/kernels.js';
 import type { Ids } from '../../src/tensor/floats.js';
@@ -45,194 +46,212 @@ function same(k: Kernels, inputs: Float32Array[], call: (k: Kernels, bufs: Float
   mine.forEach((x, i) => assertClose(x, theirs[i], tol, `${what} buffer ${i}`));
 }
 
-// The shared case table (naive loops, finite differences) first; then direct comparisons with the reference kernels.
-runKernelCases('native', () => native, ['f32']);
+// Every instruction-set variant this CPU runs (native/dispatch.cc: avx512, avx2, portable on x86-64) is tested: the shared
+// case table (naive loops, finite differences) first; then direct comparisons with the reference kernels.
+const variantNames = nativeKernelInfo()?.supported ?? [];
+for (const isa of variantNames) runKernelCases(`native ${isa}`, () => loadNativeKernels(isa), ['f32']);
 
 describe('native kernel availability', () => {
-  it(compilerExists ? 'is built here, because a C++ compiler exists' : 'is absent without a compiler', () => {
-    if (compilerExists) assert.notEqual(native, null, 'g++ works but build/Release/charlm_native.node did not load: run npm install');
+  const prebuilt = existsSync(`prebuilds/${process.platform}-${process.arch}/charlm_native.node`);
+  const expected = compilerExists || prebuilt;
+  it(expected ? 'is installed here (a prebuilt binary for this platform, or a C++ compiler)' : 'is absent without a compiler', () => {
+    if (expected) assert.notEqual(native, null, 'build/Release/charlm_native.node did not load: run npm install');
     else assert.equal(native, null);
   });
 });
 
-describe('native kernels match the reference kernels', { skip: native === null }, () => {
-  const k = native as Kernels;
-  after(() => setNativeGemmThreads(1));
+for (const isa of variantNames) {
+  describe(`native kernels (${isa}) match the reference kernels`, () => {
+    const k = loadNativeKernels(isa) as Kernels;
+    after(() => setNativeGemmThreads(1));
 
-  function checkGemm(rng: Rng, transA: boolean, transB: boolean, m: number, n: number, kk: number,
-                     alpha: number, beta: number, pad: number, tol = 2e-5): void {
-    const lda = (transA ? m : kk) + pad, ldb = (transB ? kk : n) + pad, ldc = n + pad;
-    const aOff = 3, bOff = 5, cOff = 7;
-    const a = randomFloats(rng, aOff + (transA ? kk : m) * lda);
-    const b = randomFloats(rng, bOff + (transB ? n : kk) * ldb);
-    const c = randomFloats(rng, cOff + m * ldc);
-    if (beta === 0) c.fill(NaN);  // beta = 0 must not read C
-    same(k, [a, b, c], (kern, [x, y, z]) =>
-      kern.gemm(transA, transB, m, n, kk, alpha, x, aOff, lda, y, bOff, ldb, beta, z, cOff, ldc),
-    `gemm tA=${transA} tB=${transB} ${m}×${n}×${kk} α=${alpha} β=${beta}`, tol);
-  }
+    function checkGemm(rng: Rng, transA: boolean, transB: boolean, m: number, n: number, kk: number,
+                       alpha: number, beta: number, pad: number, tol = 2e-5): void {
+      const lda = (transA ? m : kk) + pad, ldb = (transB ? kk : n) + pad, ldc = n + pad;
+      const aOff = 3, bOff = 5, cOff = 7;
+      const a = randomFloats(rng, aOff + (transA ? kk : m) * lda);
+      const b = randomFloats(rng, bOff + (transB ? n : kk) * ldb);
+      const c = randomFloats(rng, cOff + m * ldc);
+      if (beta === 0) c.fill(NaN);  // beta = 0 must not read C
+      same(k, [a, b, c], (kern, [x, y, z]) =>
+        kern.gemm(transA, transB, m, n, kk, alpha, x, aOff, lda, y, bOff, ldb, beta, z, cOff, ldc),
+      `gemm tA=${transA} tB=${transB} ${m}×${n}×${kk} α=${alpha} β=${beta}`, tol);
+    }
 
-  it('gemm agrees for every transpose, awkward size, offset, alpha and beta', () => {
-    const rng = Rng.fromSeed(11);
-    const sizes = [1, 7, 33, 65, 129];
-    for (const transA of [false, true]) {
-      for (const transB of [false, true]) {
-        for (const m of sizes) {
-          for (const n of sizes) {
-            const kk = sizes[(m + n) % sizes.length];
-            const [alpha, beta] = [[1, 0], [1, 1], [0.5, -2], [-1.5, 0]][(m * 3 + n) % 4];
-            checkGemm(rng, transA, transB, m, n, kk, alpha, beta, (m + n) % 3);
+    it('gemm agrees for every transpose, awkward size, offset, alpha and beta', () => {
+      const rng = Rng.fromSeed(11);
+      const sizes = [1, 7, 33, 65, 129];
+      for (const transA of [false, true]) {
+        for (const transB of [false, true]) {
+          for (const m of sizes) {
+            for (const n of sizes) {
+              const kk = sizes[(m + n) % sizes.length];
+              const [alpha, beta] = [[1, 0], [1, 1], [0.5, -2], [-1.5, 0]][(m * 3 + n) % 4];
+              checkGemm(rng, transA, transB, m, n, kk, alpha, beta, (m + n) % 3);
+            }
           }
         }
       }
-    }
-  });
+    });
 
-  it('gemm agrees across cache blocks (k past one panel, m past one block, n past one column block)', () => {
-    const rng = Rng.fromSeed(12);
-    for (const [transA, transB] of [[false, false], [false, true], [true, false], [true, true]] as const) {
-      checkGemm(rng, transA, transB, 150, 70, 600, 1, 1, 1, 5e-5);
-      checkGemm(rng, transA, transB, 9, 2100, 20, 1, 0, 0);
-      checkGemm(rng, transA, transB, 64, 512, 300, 0.7, 0.3, 0, 5e-5);
-    }
-  });
-
-  it('gemm and the cells give the same answers on two threads', () => {
-    assert.equal(setNativeGemmThreads(2), 2);
-    const rng = Rng.fromSeed(13);
-    for (const [transA, transB] of [[false, false], [false, true], [true, false], [true, true]] as const) {
-      checkGemm(rng, transA, transB, 64, 515, 200, 1, 1, 2, 5e-5);    // split along columns
-      checkGemm(rng, transA, transB, 530, 33, 100, 1.5, 0, 1, 5e-5);  // split along rows
-    }
-    // Decoding's products (one row, or a beam of rows, times a transposed weight) are split along columns too.
-    checkGemm(rng, false, true, 1, 1030, 300, 1, 1, 0, 5e-5);
-    checkGemm(rng, false, true, 9, 1030, 257, 1, 0, 3, 5e-5);
-    checkCells(rng, 9, 600);  // rows split in two halves (odd B: unequal halves)
-    assert.equal(setNativeGemmThreads(1), 1);
-  });
-
-  it('gemm gives the same bits on one thread and on two (the threads split C, never the sum along k)', () => {
-    const rng = Rng.fromSeed(14);
-    // Training's products (split along columns or rows) and decoding's (one row or a beam of rows times Wᵀ).
-    for (const [transA, transB, m, n, kk] of [[false, true, 2048, 1024, 256], [true, false, 1024, 256, 2048],
-      [false, false, 530, 33, 100], [false, true, 1, 1024, 256], [false, true, 9, 1024, 256]] as const) {
-      const a = randomFloats(rng, m * kk), b = randomFloats(rng, kk * n), c0 = randomFloats(rng, m * n);
-      const results = [1, 2].map((threads) => {
-        assert.equal(setNativeGemmThreads(threads), threads);
-        const c = c0.slice();
-        k.gemm(transA, transB, m, n, kk, 1, a, 0, transA ? m : kk, b, 0, transB ? kk : n, 1, c, 0, n);
-        return c;
-      });
-      assert.deepEqual(Buffer.from(results[1]!.buffer), Buffer.from(results[0]!.buffer), `${m}×${n}×${kk} tA=${transA} tB=${transB}`);
-    }
-    setNativeGemmThreads(1);
-  });
-
-  it('gemm with k = 0 or alpha = 0 scales C by beta without reading A or B', () => {
-    const c = new Float32Array([1, 2, 3, 4]);
-    k.gemm(false, false, 2, 2, 0, 1, new Float32Array(0), 0, 0, new Float32Array(0), 0, 2, 3, c, 0, 2);
-    assert.deepEqual([...c], [3, 6, 9, 12]);
-    c.fill(NaN);
-    k.gemm(false, false, 2, 2, 1, 0, new Float32Array(2), 0, 1, new Float32Array(2), 0, 2, 0, c, 0, 2);
-    assert.deepEqual([...c], [0, 0, 0, 0]);
-  });
-
-  it('row and element-wise kernels agree with offsets and sizes that are not multiples of the vector width', () => {
-    const rng = Rng.fromSeed(21);
-    for (const [rows, cols] of [[1, 1], [7, 33], [33, 65], [3, 129]]) {
-      const x = randomFloats(rng, 2 + rows * cols), v = randomFloats(rng, 1 + cols), out = randomFloats(rng, 4 + cols);
-      same(k, [x, v], (kern, [a, b]) => kern.addRowVector(a, 2, rows, cols, b, 1), `addRowVector ${rows}×${cols}`);
-      same(k, [x, out], (kern, [a, b]) => kern.sumRows(a, 2, rows, cols, b, 4), `sumRows ${rows}×${cols}`, 1e-5);
-      const n = rows * cols;
-      const y = randomFloats(rng, 3 + n);
-      same(k, [x, y], (kern, [a, b]) => kern.mul(a, 2, b, 3, a, 2, n), `mul in place ${n}`);
-      same(k, [x, y], (kern, [a, b]) => kern.axpy(n, -0.75, a, 2, b, 3), `axpy ${n}`);
-      same(k, [x], (kern, [a]) => kern.scale(a, 2, n, 1.25), `scale ${n}`);
-      same(k, [x], (kern, [a]) => kern.sumSquares(a, 2, n), `sumSquares ${n}`, 1e-7);
-      const pre = randomFloats(rng, 1 + n, -6, 6);
-      same(k, [pre], (kern, [a]) => kern.activationForward(a, 1, n, 'tanh'), `tanh ${n}`);
-      same(k, [pre], (kern, [a]) => kern.activationForward(a, 1, n, 'relu'), `relu ${n}`);
-      for (const kind of ['tanh', 'relu'] as const) {
-        const act = pre.slice();
-        reference.activationForward(act, 1, n, kind);
-        same(k, [act, y, randomFloats(rng, n)], (kern, [a, b, d]) => kern.activationBackward(a, 1, b, 3, d, 0, n, kind),
-          `activationBackward ${kind} ${n}`);
+    it('gemm agrees across cache blocks (k past one panel, m past one block, n past one column block)', () => {
+      const rng = Rng.fromSeed(12);
+      for (const [transA, transB] of [[false, false], [false, true], [true, false], [true, true]] as const) {
+        checkGemm(rng, transA, transB, 150, 70, 600, 1, 1, 1, 5e-5);
+        checkGemm(rng, transA, transB, 9, 2100, 20, 1, 0, 0);
+        checkGemm(rng, transA, transB, 64, 512, 300, 0.7, 0.3, 0, 5e-5);
       }
-    }
-  });
+    });
 
-  it('gather and scatter-add of one-hot columns agree for each ids type, below and above the transpose threshold', () => {
-    const rng = Rng.fromSeed(31);
-    for (const kind of ['u16', 'u32', 'i32'] as const) {
-      for (const [rows, G, V] of [[3, 7, 5], [40, 33, 65], [9, 129, 17], [70, 33, 65]]) {
-        const ids = randomIds(rng, 2 + rows, V, kind);
-        const w = randomFloats(rng, 1 + G * V), out = randomFloats(rng, 3 + rows * G);
-        same(k, [w, out], (kern, [a, b]) => kern.gatherColumns(a, 1, G, V, ids, 2, rows, b, 3), `gather ${kind} ${rows}`);
-        same(k, [out, w], (kern, [a, b]) => kern.scatterAddColumns(a, 3, rows, G, ids, 2, b, 1, V),
-          `scatter ${kind} ${rows}`, 1e-5);
+    it('gemm and the cells give the same answers on two threads', () => {
+      assert.equal(setNativeGemmThreads(2), 2);
+      const rng = Rng.fromSeed(13);
+      for (const [transA, transB] of [[false, false], [false, true], [true, false], [true, true]] as const) {
+        checkGemm(rng, transA, transB, 64, 515, 200, 1, 1, 2, 5e-5);    // split along columns
+        checkGemm(rng, transA, transB, 530, 33, 100, 1.5, 0, 1, 5e-5);  // split along rows
       }
-    }
-  });
+      // Decoding's products (one row, or a beam of rows, times a transposed weight) are split along columns too.
+      checkGemm(rng, false, true, 1, 1030, 300, 1, 1, 0, 5e-5);
+      checkGemm(rng, false, true, 9, 1030, 257, 1, 0, 3, 5e-5);
+      checkCells(rng, 9, 600);  // rows split in two halves (odd B: unequal halves)
+      assert.equal(setNativeGemmThreads(1), 1);
+    });
 
-  function checkCells(rng: Rng, B: number, H: number): void {
-    const gates = randomFloats(rng, 2 + 4 * B * H, -8, 8), cPrev = randomFloats(rng, 1 + B * H, -2, 2);
-    gates[2] = 60; gates[3] = -60;  // σ and tanh far in their tails
-    const c = randomFloats(rng, B * H), h = randomFloats(rng, 3 + B * H);
-    same(k, [gates, cPrev, c, h], (kern, [g, cp, cc, hh]) => kern.lstmCellForward(g, 2, cp, 1, cc, 0, hh, 3, B, H),
-      `lstmCellForward ${B}×${H}`);
-    const acts = gates.slice(), cNew = c.slice();
-    reference.lstmCellForward(acts, 2, cPrev, 1, cNew, 0, h.slice(), 3, B, H);
-    const dH = randomFloats(rng, B * H), dC = randomFloats(rng, 1 + B * H), dG = randomFloats(rng, 4 * B * H);
-    same(k, [dH, dC, dG], (kern, [dh, dc, dg]) => kern.lstmCellBackward(acts, 2, cPrev, 1, cNew, 0, dh, 0, dc, 1, dg, 0, B, H),
-      `lstmCellBackward ${B}×${H}`);
-
-    const gx = randomFloats(rng, 1 + 3 * B * H, -6, 6), gh = randomFloats(rng, 3 * B * H, -6, 6);
-    const hPrev = randomFloats(rng, 2 + B * H);
-    same(k, [gx, h], (kern, [x, hh]) => kern.gruCellForward(x, 1, gh, 0, hPrev, 2, hh, 3, B, H), `gruCellForward ${B}×${H}`);
-    const gxAct = gx.slice();
-    reference.gruCellForward(gxAct, 1, gh, 0, hPrev, 2, h.slice(), 3, B, H);
-    same(k, [randomFloats(rng, 3 * B * H), randomFloats(rng, 1 + 3 * B * H), randomFloats(rng, B * H)],
-      (kern, [dgx, dgh, dhp]) => kern.gruCellBackward(gxAct, 1, gh, 0, hPrev, 2, dH, 0, dgx, 0, dgh, 1, dhp, 0, B, H),
-      `gruCellBackward ${B}×${H}`);
-  }
-
-  it('LSTM and GRU cells agree forward and backward, including saturated gates', () => {
-    const rng = Rng.fromSeed(41);
-    for (const [B, H] of [[1, 1], [3, 7], [5, 33], [2, 129]]) checkCells(rng, B, H);
-  });
-
-  it('a NaN pre-activation reaches h (the trainer detects divergence from it)', () => {
-    const gates = new Float32Array(4).fill(0.5);
-    gates[3] = NaN;
-    const h = new Float32Array(1);
-    k.lstmCellForward(gates, 0, new Float32Array(1), 0, new Float32Array(1), 0, h, 0, 1, 1);
-    assert.ok(Number.isNaN(h[0]));
-  });
-
-  it('softmax cross-entropy and log-softmax agree, with and without gradients and for large logits', () => {
-    const rng = Rng.fromSeed(51);
-    for (const kind of ['u16', 'u32', 'i32'] as const) {
-      for (const [rows, V] of [[1, 1], [7, 65], [4, 17], [3, 129]]) {
-        const logits = randomFloats(rng, 2 + rows * V, -20, 20);
-        logits[2] = 80;  // exp would overflow without the max shift
-        const targets = randomIds(rng, 1 + rows, V, kind);
-        same(k, [logits, randomFloats(rng, 3 + rows * V)],
-          (kern, [l, d]) => kern.softmaxCrossEntropy(l, 2, rows, V, targets, 1, d, 3, 0.25), `softmaxCE ${kind} ${rows}×${V}`);
-        same(k, [logits], (kern, [l]) => kern.softmaxCrossEntropy(l, 2, rows, V, targets, 1, null, 0, 1), `softmaxCE no grad`);
-        same(k, [logits, randomFloats(rng, rows * V)], (kern, [l, o]) => kern.logSoftmaxRows(l, 2, rows, V, 0.7, o, 0),
-          `logSoftmaxRows ${rows}×${V}`, 5e-6);
-        same(k, [logits], (kern, [l]) => kern.logSoftmaxRows(l, 2, rows, V, 1.3, l, 2), `logSoftmaxRows in place`, 5e-6);
+    it('gemm gives the same bits on one thread and on two (the threads split C, never the sum along k)', () => {
+      const rng = Rng.fromSeed(14);
+      // Training's products (split along columns or rows) and decoding's (one row or a beam of rows times Wᵀ).
+      for (const [transA, transB, m, n, kk] of [[false, true, 2048, 1024, 256], [true, false, 1024, 256, 2048],
+        [false, false, 530, 33, 100], [false, true, 1, 1024, 256], [false, true, 9, 1024, 256]] as const) {
+        const a = randomFloats(rng, m * kk), b = randomFloats(rng, kk * n), c0 = randomFloats(rng, m * n);
+        const results = [1, 2].map((threads) => {
+          assert.equal(setNativeGemmThreads(threads), threads);
+          const c = c0.slice();
+          k.gemm(transA, transB, m, n, kk, 1, a, 0, transA ? m : kk, b, 0, transB ? kk : n, 1, c, 0, n);
+          return c;
+        });
+        assert.deepEqual(Buffer.from(results[1]!.buffer), Buffer.from(results[0]!.buffer), `${m}×${n}×${kk} tA=${transA} tB=${transB}`);
       }
-    }
-  });
+      setNativeGemmThreads(1);
+    });
 
-  it('rejects Float64Array buffers, accesses past the end, and ids outside the vocabulary', () => {
-    assert.throws(() => k.scale(new Float64Array(4), 0, 4, 2), TypeError);
-    assert.throws(() => k.scale(new Float32Array(4), 1, 4, 2), RangeError);
-    assert.throws(() => k.gemm(false, false, 2, 2, 2, 1, new Float32Array(3), 0, 2, new Float32Array(4), 0, 2, 0,
-      new Float32Array(4), 0, 2), RangeError);
-    assert.throws(() => k.gatherColumns(new Float32Array(6), 0, 2, 3, new Uint16Array([3]), 0, 1, new Float32Array(2), 0),
-      RangeError);
-    assert.throws(() => k.softmaxCrossEntropy(new Float32Array(3), 0, 1, 3, new Int32Array([-1]), 0, null, 0, 1), RangeError);
+    it('gemm with k = 0 or alpha = 0 scales C by beta without reading A or B', () => {
+      const c = new Float32Array([1, 2, 3, 4]);
+      k.gemm(false, false, 2, 2, 0, 1, new Float32Array(0), 0, 0, new Float32Array(0), 0, 2, 3, c, 0, 2);
+      assert.deepEqual([...c], [3, 6, 9, 12]);
+      c.fill(NaN);
+      k.gemm(false, false, 2, 2, 1, 0, new Float32Array(2), 0, 1, new Float32Array(2), 0, 2, 0, c, 0, 2);
+      assert.deepEqual([...c], [0, 0, 0, 0]);
+    });
+
+    it('row and element-wise kernels agree with offsets and sizes that are not multiples of the vector width', () => {
+      const rng = Rng.fromSeed(21);
+      for (const [rows, cols] of [[1, 1], [7, 33], [33, 65], [3, 129]]) {
+        const x = randomFloats(rng, 2 + rows * cols), v = randomFloats(rng, 1 + cols), out = randomFloats(rng, 4 + cols);
+        same(k, [x, v], (kern, [a, b]) => kern.addRowVector(a, 2, rows, cols, b, 1), `addRowVector ${rows}×${cols}`);
+        same(k, [x, out], (kern, [a, b]) => kern.sumRows(a, 2, rows, cols, b, 4), `sumRows ${rows}×${cols}`, 1e-5);
+        const n = rows * cols;
+        const y = randomFloats(rng, 3 + n);
+        same(k, [x, y], (kern, [a, b]) => kern.mul(a, 2, b, 3, a, 2, n), `mul in place ${n}`);
+        same(k, [x, y], (kern, [a, b]) => kern.axpy(n, -0.75, a, 2, b, 3), `axpy ${n}`);
+        same(k, [x], (kern, [a]) => kern.scale(a, 2, n, 1.25), `scale ${n}`);
+        same(k, [x], (kern, [a]) => kern.sumSquares(a, 2, n), `sumSquares ${n}`, 1e-7);
+        const pre = randomFloats(rng, 1 + n, -6, 6);
+        same(k, [pre], (kern, [a]) => kern.activationForward(a, 1, n, 'tanh'), `tanh ${n}`);
+        same(k, [pre], (kern, [a]) => kern.activationForward(a, 1, n, 'relu'), `relu ${n}`);
+        for (const kind of ['tanh', 'relu'] as const) {
+          const act = pre.slice();
+          reference.activationForward(act, 1, n, kind);
+          same(k, [act, y, randomFloats(rng, n)], (kern, [a, b, d]) => kern.activationBackward(a, 1, b, 3, d, 0, n, kind),
+            `activationBackward ${kind} ${n}`);
+        }
+      }
+    });
+
+    it('gather and scatter-add of one-hot columns agree for each ids type, below and above the transpose threshold', () => {
+      const rng = Rng.fromSeed(31);
+      for (const kind of ['u16', 'u32', 'i32'] as const) {
+        for (const [rows, G, V] of [[3, 7, 5], [40, 33, 65], [9, 129, 17], [70, 33, 65]]) {
+          const ids = randomIds(rng, 2 + rows, V, kind);
+          const w = randomFloats(rng, 1 + G * V), out = randomFloats(rng, 3 + rows * G);
+          same(k, [w, out], (kern, [a, b]) => kern.gatherColumns(a, 1, G, V, ids, 2, rows, b, 3), `gather ${kind} ${rows}`);
+          same(k, [out, w], (kern, [a, b]) => kern.scatterAddColumns(a, 3, rows, G, ids, 2, b, 1, V),
+            `scatter ${kind} ${rows}`, 1e-5);
+        }
+      }
+    });
+
+    function checkCells(rng: Rng, B: number, H: number): void {
+      const gates = randomFloats(rng, 2 + 4 * B * H, -8, 8), cPrev = randomFloats(rng, 1 + B * H, -2, 2);
+      gates[2] = 60; gates[3] = -60;  // σ and tanh far in their tails
+      const c = randomFloats(rng, B * H), h = randomFloats(rng, 3 + B * H);
+      same(k, [gates, cPrev, c, h], (kern, [g, cp, cc, hh]) => kern.lstmCellForward(g, 2, cp, 1, cc, 0, hh, 3, B, H),
+        `lstmCellForward ${B}×${H}`);
+      const acts = gates.slice(), cNew = c.slice();
+      reference.lstmCellForward(acts, 2, cPrev, 1, cNew, 0, h.slice(), 3, B, H);
+      const dH = randomFloats(rng, B * H), dC = randomFloats(rng, 1 + B * H), dG = randomFloats(rng, 4 * B * H);
+      same(k, [dH, dC, dG], (kern, [dh, dc, dg]) => kern.lstmCellBackward(acts, 2, cPrev, 1, cNew, 0, dh, 0, dc, 1, dg, 0, B, H),
+        `lstmCellBackward ${B}×${H}`);
+
+      const gx = randomFloats(rng, 1 + 3 * B * H, -6, 6), gh = randomFloats(rng, 3 * B * H, -6, 6);
+      const hPrev = randomFloats(rng, 2 + B * H);
+      same(k, [gx, h], (kern, [x, hh]) => kern.gruCellForward(x, 1, gh, 0, hPrev, 2, hh, 3, B, H), `gruCellForward ${B}×${H}`);
+      const gxAct = gx.slice();
+      reference.gruCellForward(gxAct, 1, gh, 0, hPrev, 2, h.slice(), 3, B, H);
+      same(k, [randomFloats(rng, 3 * B * H), randomFloats(rng, 1 + 3 * B * H), randomFloats(rng, B * H)],
+        (kern, [dgx, dgh, dhp]) => kern.gruCellBackward(gxAct, 1, gh, 0, hPrev, 2, dH, 0, dgx, 0, dgh, 1, dhp, 0, B, H),
+        `gruCellBackward ${B}×${H}`);
+    }
+
+    it('LSTM and GRU cells agree forward and backward, including saturated gates', () => {
+      const rng = Rng.fromSeed(41);
+      for (const [B, H] of [[1, 1], [3, 7], [5, 33], [2, 129]]) checkCells(rng, B, H);
+    });
+
+    it('a NaN pre-activation reaches h (the trainer detects divergence from it)', () => {
+      const gates = new Float32Array(4).fill(0.5);
+      gates[3] = NaN;
+      const h = new Float32Array(1);
+      k.lstmCellForward(gates, 0, new Float32Array(1), 0, new Float32Array(1), 0, h, 0, 1, 1);
+      assert.ok(Number.isNaN(h[0]));
+    });
+
+    it('softmax cross-entropy and log-softmax agree, with and without gradients and for large logits', () => {
+      const rng = Rng.fromSeed(51);
+      for (const kind of ['u16', 'u32', 'i32'] as const) {
+        for (const [rows, V] of [[1, 1], [7, 65], [4, 17], [3, 129]]) {
+          const logits = randomFloats(rng, 2 + rows * V, -20, 20);
+          logits[2] = 80;  // exp would overflow without the max shift
+          const targets = randomIds(rng, 1 + rows, V, kind);
+          same(k, [logits, randomFloats(rng, 3 + rows * V)],
+            (kern, [l, d]) => kern.softmaxCrossEntropy(l, 2, rows, V, targets, 1, d, 3, 0.25), `softmaxCE ${kind} ${rows}×${V}`);
+          same(k, [logits], (kern, [l]) => kern.softmaxCrossEntropy(l, 2, rows, V, targets, 1, null, 0, 1), `softmaxCE no grad`);
+          same(k, [logits, randomFloats(rng, rows * V)], (kern, [l, o]) => kern.logSoftmaxRows(l, 2, rows, V, 0.7, o, 0),
+            `logSoftmaxRows ${rows}×${V}`, 5e-6);
+          same(k, [logits], (kern, [l]) => kern.logSoftmaxRows(l, 2, rows, V, 1.3, l, 2), `logSoftmaxRows in place`, 5e-6);
+        }
+      }
+    });
+
+    it('rejects Float64Array buffers, accesses past the end, and ids outside the vocabulary', () => {
+      assert.throws(() => k.scale(new Float64Array(4), 0, 4, 2), TypeError);
+      assert.throws(() => k.scale(new Float32Array(4), 1, 4, 2), RangeError);
+      assert.throws(() => k.gemm(false, false, 2, 2, 2, 1, new Float32Array(3), 0, 2, new Float32Array(4), 0, 2, 0,
+        new Float32Array(4), 0, 2), RangeError);
+      assert.throws(() => k.gatherColumns(new Float32Array(6), 0, 2, 3, new Uint16Array([3]), 0, 1, new Float32Array(2), 0),
+        RangeError);
+      assert.throws(() => k.softmaxCrossEntropy(new Float32Array(3), 0, 1, 3, new Int32Array([-1]), 0, null, 0, 1), RangeError);
+    });
+
+    it('rejects gemm leading dimensions shorter than the rows they step over (rows would overlap)', () => {
+      const buf = (): Float32Array => new Float32Array(64);
+      const gemm = (tA: boolean, tB: boolean, lda: number, ldb: number, ldc: number): void =>
+        k.gemm(tA, tB, 3, 4, 5, 1, buf(), 0, lda, buf(), 0, ldb, 0, buf(), 0, ldc);
+      gemm(false, false, 5, 4, 4);  // m = 3, n = 4, k = 5: the tightest valid strides
+      gemm(true, true, 3, 5, 4);
+      for (const [tA, tB, lda, ldb, ldc] of [[false, false, 4, 4, 4], [true, false, 2, 4, 4], [false, false, 5, 3, 4],
+        [false, true, 5, 4, 4], [false, false, 5, 4, 3]] as const) {
+        assert.throws(() => gemm(tA, tB, lda, ldb, ldc), /leading dimension/, `tA=${tA} tB=${tB} lda=${lda} ldb=${ldb} ldc=${ldc}`);
+      }
+    });
   });
-});
+}

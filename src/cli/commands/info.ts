@@ -3,6 +3,8 @@
 import { Command } from 'commander';
 import { parameterCount } from '../../config/model-config.js';
 import { loadModel } from '../../model-file/read.js';
+import { kernelReport, type KernelReport } from '../../tensor/create-kernels.js';
+import { UsageError } from '../../errors.js';
 import type { SavedModel, TrainingRecord } from '../../model-file/format.js';
 import { escapeChar } from '../../text/vocab.js';
 import { writeData, writeJson } from '../output.js';
@@ -86,19 +88,47 @@ function renderReport(r: InfoReport): string {
   return rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n') + '\n';
 }
 
+const ISA_NAMES: Record<string, string> = {
+  avx512: 'AVX-512 (x86-64-v4)', avx2: 'AVX2 + FMA (x86-64-v3)', portable: 'baseline (SSE2 on x86-64)',
+  simd128: 'WebAssembly SIMD', scalar: 'plain TypeScript',
+};
+
+function renderKernels(r: KernelReport): string {
+  const isa = (name: string): string => ISA_NAMES[name] ?? name;
+  const n = r.native;
+  const rows: [string, string][] = [
+    ['kernel', `${r.chosen}, ${isa(r.isa)}, ${r.vectorWidth} float lane${r.vectorWidth === 1 ? '' : 's'} per vector`],
+    ['native', n === null ? r.nativeProblem ?? 'not available'
+      : `${n.origin === 'prebuilt' ? 'prebuilt binary' : 'built from source'}; this CPU runs ${n.supported.join(', ')}`],
+    ['wasm', r.wasm ? 'available' : 'not available (no WebAssembly SIMD, or kernels.wasm not built)'],
+  ];
+  const width = Math.max(...rows.map(([k]) => k.length));
+  return rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n') + '\n';
+}
+
 export function registerInfoCommand(program: Command): void {
   program
     .command('info')
-    .description('describe a saved model: network, vocabulary and training record')
-    .argument('<model>', 'a model file written by charlm train')
+    .description('describe a saved model: network, vocabulary and training record; or, with --kernels, the numeric kernel')
+    .argument('[model]', 'a model file written by charlm train')
+    .option('--kernels', 'say which numeric kernel runs here and which instruction set it uses')
     .option('--json', 'print the result as JSON on stdout')
     .addHelpText('after', `
 Examples:
   $ charlm info models/tinyshakespeare.json
   $ charlm info models/tinyshakespeare.json --json
+  $ charlm info --kernels
 
 Losses are mean cross-entropy per character, in nats (natural log) and bits (log base 2).`)
-    .action(async (path: string, flags: { json?: boolean }) => {
+    .action(async (path: string | undefined, flags: { json?: boolean; kernels?: boolean }) => {
+      if (flags.kernels === true) {
+        if (path !== undefined) throw new UsageError('info --kernels describes this machine, not a model: drop the model file');
+        const kernels = kernelReport();
+        if (flags.json === true) writeJson(kernels);
+        else writeData(renderKernels(kernels));
+        return;
+      }
+      if (path === undefined) throw new UsageError('info needs a model file (or --kernels)');
       const report = infoReport(path, await loadModel(path));
       if (flags.json === true) writeJson(report);
       else writeData(renderReport(report));
