@@ -52,9 +52,9 @@ describe('charlm exit codes', () => {
   });
 
   it('a missing argument is one stderr line and exit 2', async () => {
-    const r = await runCli(['info']);
+    const r = await runCli(['generate']);
     assert.equal(r.code, 2);
-    assert.deepEqual(linesOf(r.stderr), ["charlm: missing required argument 'model' (see charlm info --help)"]);
+    assert.deepEqual(linesOf(r.stderr), ["charlm: missing required argument 'model' (see charlm generate --help)"]);
   });
 
   it('a bad flag value (InvalidArgumentError) is one stderr line and exit 2', async () => {
