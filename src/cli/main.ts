@@ -14,6 +14,7 @@ import { registerGradcheckCommand } from './commands/gradcheck.js';
 import { registerGenerateCommand } from './commands/generate.js';
 import { registerBeamCommand } from './commands/beam.js';
 import { registerEvalCommand } from './commands/eval.js';
+import { registerPlotCommand } from './commands/plot.js';
 import { registerInspectCommand } from './commands/inspect.js';
 
 export function buildProgram(): Command {
@@ -43,6 +44,7 @@ Run charlm COMMAND --help for a command's flags.`);
   registerGenerateCommand(program);
   registerBeamCommand(program);
   registerEvalCommand(program);
+  registerPlotCommand(program);
   registerInspectCommand(program);
   return program;
 }

@@ -31,6 +31,7 @@ export type TrainEvent =
       readonly progress: number;
     }
   | { readonly kind: 'eval'; readonly step: number; readonly valLoss: number; readonly bestValLoss: number; readonly improved: boolean }
+  | { readonly kind: 'sample'; readonly step: number; readonly text: string }
   | { readonly kind: 'saved'; readonly step: number; readonly path: string; readonly which: 'best' | 'latest' }
   | { readonly kind: 'recovered'; readonly step: number; readonly rolledBackTo: number; readonly reason: string; readonly lrScale: number }
   | { readonly kind: 'stop'; readonly step: number; readonly reason: StopReason };

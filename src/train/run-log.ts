@@ -11,6 +11,8 @@ export interface LogLine {
   learningRate: number | null;
   charsPerSec: number | null;
   elapsedMs: number;
+  /** A sample taken at this step (--sample-every). */
+  sample?: string;
 }
 
 export class RunLog {

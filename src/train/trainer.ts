@@ -6,7 +6,9 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { TrainConfig } from '../config/train-config.js';
 import type { SavedModel } from '../model-file/format.js';
+import { sample } from '../decode/sampling.js';
 import type { Kernels } from '../tensor/kernels.js';
+import { Rng } from '../tensor/rng.js';
 import type { Corpus } from '../text/corpus.js';
 import { RunBudget, RunClock } from './budget.js';
 import { Checkpoints } from './checkpoints.js';
@@ -30,6 +32,8 @@ export interface TrainOptions {
   readonly onEvent?: TrainEventListener;
   /** Wall clock for the dates in the training record. */
   readonly now?: () => Date;
+  /** A short sample every `every` steps, as a 'sample' event and a log line; it never changes the training. */
+  readonly samples?: { readonly every: number; readonly length: number };
 }
 
 export interface TrainResult {
@@ -49,6 +53,9 @@ export interface TrainResult {
   readonly latestPath: string;
 }
 
+/** Samples while training are drawn a little cooler than the model's own distribution, as the closing sample is. */
+const SAMPLE_TEMPERATURE = 0.8;
+
 /** What the loop works with: the run and the helpers around it. */
 interface Loop {
   readonly run: TrainingRun;
@@ -60,6 +67,7 @@ interface Loop {
   readonly speed: SpeedMeter;
   readonly emit: (e: TrainEvent) => void;
   readonly signal: AbortSignal | undefined;
+  readonly samples: TrainOptions['samples'];
 }
 
 export async function train(config: TrainConfig, corpus: Corpus, options: TrainOptions): Promise<TrainResult> {
@@ -78,7 +86,8 @@ export async function train(config: TrainConfig, corpus: Corpus, options: TrainO
     params: run.model.params.count, vocabSize: run.vocab.size, trainChars: run.trainChars,
     valChars: run.valIds.length, resumed: options.resume !== undefined,
   });
-  const loop: Loop = { run, budget, clock, checkpoints, guard, log, speed: new SpeedMeter(), emit, signal: options.signal };
+  const loop: Loop = { run, budget, clock, checkpoints, guard, log, speed: new SpeedMeter(), emit, signal: options.signal,
+    samples: options.samples };
   let stopReason: StopReason;
   try {
     stopReason = await trainUntilStopped(loop);
@@ -117,6 +126,7 @@ async function trainUntilStopped(loop: Loop): Promise<StopReason> {
       if (stop !== null) return stop;
       if (outcome === 'patience-used-up') return 'early-stop';
     }
+    if (loop.samples !== undefined && run.progress.step % loop.samples.every === 0) reportSample(loop, loop.samples.length);
     guard.snapshotIfDue();
     // Let signal handlers run: Ctrl-C lands between steps.
     await yieldToEventLoop();
@@ -151,6 +161,17 @@ function reportStep(loop: Loop, s: StepResult): void {
     learningRate: s.learningRate, charsPerSec, elapsedMs, progress: loop.budget.fractionUsed(p.step) });
   loop.log.write({ step: p.step, epoch: p.epoch, trainLoss: s.loss, valLoss: null, gradNorm: s.gradNorm,
     learningRate: s.learningRate, charsPerSec: Math.round(charsPerSec), elapsedMs: Math.round(elapsedMs) });
+}
+
+/** A sample from the model as it is now, from its own random generator, so the training numbers stay the same. */
+function reportSample(loop: Loop, length: number): void {
+  const { run } = loop;
+  const rng = Rng.fromSeed(`${run.config.seed}:sample:${run.progress.step}`);
+  let text = '';
+  for (const c of sample(run.model, run.vocab, { length, temperature: SAMPLE_TEMPERATURE }, rng)) text += c.char;
+  loop.emit({ kind: 'sample', step: run.progress.step, text });
+  loop.log.write({ step: run.progress.step, epoch: run.progress.epoch, trainLoss: null, valLoss: null, gradNorm: null,
+    learningRate: null, charsPerSec: null, elapsedMs: Math.round(loop.clock.elapsedMs()), sample: text });
 }
 
 /** Training speed over a window of up to about 20 s, so it follows changes in load. */

@@ -91,6 +91,8 @@ export const TRAIN_FLAGS: readonly FlagSpec[] = [
   { flags: '--no-log', description: 'do not write the JSON-lines log beside the model', onResume: 'run' },
   { flags: '--sample-length <n>', description: 'characters of the closing sample (0: none)', parse: nonNegativeInt,
     defaultValue: 200, onResume: 'run' },
+  { flags: '--sample-every <steps>', description: 'print a short sample every this many steps (and write it to the log)',
+    parse: positiveInt, onResume: 'run' },
   { flags: '--kernels <kind>', description: `numeric kernels: ${listOf(KERNEL_CHOICES)} (auto: native, else wasm, else reference)`,
     parse: choiceOf(KERNEL_CHOICES), defaultValue: 'auto', onResume: 'run' },
   { flags: '--quiet', description: 'no progress output', onResume: 'run' },

@@ -1,5 +1,6 @@
 // `charlm train FILE`: takes its flags from train-flags.ts, builds the TrainConfig, runs the trainer with a progress view, renders the result.
 
+import { readFile } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import type { Command } from 'commander';
 import { validateTrainConfig } from '../../config/build-config.js';
@@ -10,7 +11,11 @@ import { loadModel } from '../../model-file/read.js';
 import type { SavedModel } from '../../model-file/format.js';
 import { createKernels, type KernelChoice } from '../../tensor/create-kernels.js';
 import { readCorpus } from '../../text/corpus.js';
+import { judgeCurves, parseTrainingLog, type LossCurves } from '../../train/curves.js';
+import type { TrainEvent } from '../../train/events.js';
 import { train, type TrainResult } from '../../train/trainer.js';
+import { wrapWords } from '../fit-line.js';
+import { adviceLines, renderLossChart } from '../loss-chart.js';
 import { colors, log, stderrIsInteractive, writeJson } from '../output.js';
 import { TrainProgressView } from '../progress.js';
 import { installInterruptHandler } from '../signals.js';
@@ -25,6 +30,7 @@ interface RunFlags {
   resume?: string;
   log: boolean;
   sampleLength: number;
+  sampleEvery?: number;
   kernels: KernelChoice;
   quiet?: boolean;
   json?: boolean;
@@ -58,6 +64,37 @@ function defaultOutput(file: string): string {
 export function companionPaths(modelPath: string): { latestPath: string; logPath: string } {
   const stem = modelPath.endsWith('.json') ? modelPath.slice(0, -'.json'.length) : modelPath;
   return { latestPath: `${stem}.latest.json`, logPath: `${stem}.log.jsonl` };
+}
+
+/** Characters of each --sample-every sample. */
+const SAMPLE_EVERY_LENGTH = 160;
+
+/** This run's losses, from its events: the chart's data when there is no log. */
+class CurveRecorder {
+  readonly curves: LossCurves = { train: [], validation: [] };
+  readonly listener = (e: TrainEvent): void => {
+    if (e.kind === 'step') this.curves.train.push({ step: e.step, loss: e.trainLoss });
+    if (e.kind === 'eval') this.curves.validation.push({ step: e.step, loss: e.valLoss });
+  };
+}
+
+/** The model's whole life from its log (a resumed run continues it); null when it cannot be read. */
+async function readLogCurves(path: string): Promise<LossCurves | null> {
+  try {
+    return parseTrainingLog(await readFile(path, 'utf8'), path);
+  } catch {
+    return null;
+  }
+}
+
+/** The loss chart and the advice drawn from it, on stderr. */
+function renderCurves(curves: LossCurves, context: Parameters<typeof adviceLines>[1]): void {
+  const width = Math.max(60, process.stderr.columns ?? 80) - 1;
+  const chart = renderLossChart([{ name: 'run', curves }], width, colors.level > 0);
+  if (chart.length === 0) return;
+  log('');
+  for (const line of chart) log(line);
+  for (const line of adviceLines(judgeCurves(curves), context).flatMap((l) => wrapWords(l, width))) log(colors.bold(line));
 }
 
 function renderSummary(result: TrainResult, logPath: string | null): void {
@@ -116,6 +153,7 @@ the other training flags must match the model.`)
         view.finish();
         log(colors.yellow('interrupted: finishing this step and saving (Ctrl-C again to quit at once)'));
       });
+      const curves = new CurveRecorder();
       let result: TrainResult;
       try {
         result = await train(config, corpus, {
@@ -125,7 +163,8 @@ the other training flags must match the model.`)
           logPath: flags.log ? logPath : null,
           resume: resumed,
           signal: interrupt.signal,
-          onEvent: view.listener,
+          onEvent: (e) => { curves.listener(e); view.listener(e); },
+          samples: flags.sampleEvery === undefined ? undefined : { every: flags.sampleEvery, length: SAMPLE_EVERY_LENGTH },
         });
       } finally {
         view.finish();
@@ -163,6 +202,10 @@ the other training flags must match the model.`)
       if (flags.quiet !== true) {
         renderSummary(result, flags.log ? logPath : null);
         if (sample !== null) log(`${colors.dim('--- sample from the best model ---')}\n${sample}\n${colors.dim('---')}`);
+        const life = flags.log ? await readLogCurves(logPath) : null;
+        renderCurves(life ?? curves.curves, {
+          continueCommand: `charlm train ${file} --resume ${latestPath} --steps ${2 * result.steps}`, bestModel: modelPath,
+        });
       }
     });
 }
