@@ -166,16 +166,6 @@ ENTRY(SoftmaxCrossEntropy) {  // (logits, lOff, rows, V, targets, tOff, dLogits 
   return a.number(loss);
 }
 
-ENTRY(LogSoftmaxRows) {  // (x, xOff, rows, V, temperature, out, outOff)
-  Call a(env, info);
-  const long rows = a.count(2), V = a.count(3);
-  const float* x = a.floats(0, a.count(1), rows * V);
-  const float temperature = float(a.num(4));
-  float* out = a.floats(5, a.count(6), rows * V);
-  if (a.ok()) logSoftmaxRows(x, int(rows), int(V), temperature, out);
-  return nullptr;
-}
-
 ENTRY(Mul) {  // (x, xOff, y, yOff, out, outOff, n)
   Call a(env, info);
   const long n = a.count(6);
@@ -234,7 +224,7 @@ napi_value defineKernels(napi_env env, napi_value exports) {
       FN("lstmCellBackward", LstmCellBackward), FN("gruCellForward", GruCellForward),
       FN("gruCellBackward", GruCellBackward), FN("activationForward", ActivationForward),
       FN("activationBackward", ActivationBackward), FN("softmaxCrossEntropy", SoftmaxCrossEntropy),
-      FN("logSoftmaxRows", LogSoftmaxRows), FN("mul", Mul), FN("axpy", Axpy), FN("scale", Scale),
+      FN("mul", Mul), FN("axpy", Axpy), FN("scale", Scale),
       FN("sumSquares", SumSquares), FN("setThreads", SetThreads), FN("vectorWidth", VectorWidth),
 #undef FN
   };

@@ -28,7 +28,6 @@ void activationBackward(const float* y, const float* dH, float* dPre, long n, bo
 // Targets are already checked to lie in [0, V).
 template <typename Id>
 double softmaxCrossEntropy(const float* logits, int rows, int V, const Id* targets, float* dLogits, float gradScale);
-void logSoftmaxRows(const float* x, int rows, int V, float temperature, float* out);
 
 void mul(const float* x, const float* y, float* out, long n);
 void axpy(long n, float alpha, const float* x, float* y);

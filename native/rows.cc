@@ -1,5 +1,5 @@
 // Row-wise and element-wise native kernels: bias add and its gradient, one-hot column gather / scatter-add, fused softmax
-// cross-entropy, log-softmax for decoding, and the small vector operations (mul, axpy, scale, sum of squares).
+// cross-entropy, and the small vector operations (mul, axpy, scale, sum of squares).
 #include <vector>
 
 #include "ops.h"
@@ -136,25 +136,6 @@ double softmaxCrossEntropy(const float* logits, int rows, int V, const Id* targe
     }
   }
   return loss;
-}
-
-// out = x/τ − logsumexp(x/τ) per row; out may be x, so each row is fully read before it is written.
-void logSoftmaxRows(const float* x, int rows, int V, float temperature, float* out) {
-  const vf inv = splat(1.0f / temperature);
-  for (int r = 0; r < rows; ++r) {
-    const float* xr = x + long(r) * V;
-    float* o = out + long(r) * V;
-    vf vmx = splat(-__builtin_inff());
-    for (long j = 0; j < V; j += VL) {
-      const vf y = maskTail(ld(xr + j, V - j) * inv, V - j, -__builtin_inff());
-      vmx = vmx > y ? vmx : y;
-    }
-    const float mx = hmax(vmx);
-    vf vsum{};
-    for (long j = 0; j < V; j += VL) vsum += maskTail(vexp(ld(xr + j, V - j) * inv - splat(mx)), V - j, 0.0f);
-    const vf lse = splat(mx + float(__builtin_log(double(hsum(vsum)))));
-    for (long j = 0; j < V; j += VL) st(o + j, ld(xr + j, V - j) * inv - lse, V - j);
-  }
 }
 
 void mul(const float* x, const float* y, float* out, long n) {

@@ -1,5 +1,6 @@
 // SIMD building blocks for the native kernel: one vector type sized to the widest unit the compiler targets, partial
-// loads/stores for row tails, and vectorised exp / sigmoid / tanh accurate to a few float32 ulps. Not a general math library.
+// loads/stores for row tails, and vectorised exp / sigmoid / tanh (approx.h) accurate to a few float32 ulps. Not a general
+// math library.
 //
 // The kernels are written once with GCC/Clang vector extensions; the width follows the target flags of the variant being
 // compiled (isa.h): 16 lanes with AVX-512, 8 with AVX/AVX2, 4 otherwise (SSE, NEON, or scalar code the compiler splits up).
@@ -7,6 +8,7 @@
 #include <cstdint>
 #include <cstring>
 
+#include "approx.h"
 #include "isa.h"
 
 #if defined(__AVX512F__)
@@ -60,21 +62,21 @@ static inline vf vabs(vf a) {
   return (vf)bits;  // a cast between vector types of one size reinterprets the bits
 }
 
-// exp(x): range reduction x = n·ln2 + r, |r| ≤ ln2/2, then Cephes' degree-6 polynomial for e^r and 2^n from the exponent bits.
-// Inputs are clamped so that 2^n stays a normal float (results saturate at about 2.4e38 and 1.2e-38).
+// exp, sigmoid and tanh as approx.h defines them (the WebAssembly kernel computes the same steps with the same constants).
 static inline vf vexp(vf x) {
-  x = clamp(x, -87.33654f, 88.37626f);
+  using namespace approx;
+  x = clamp(x, EXP_LO, EXP_HI);
   // Adding 1.5·2^23 rounds to the nearest integer in the low mantissa bits (valid for |x·log2e| < 2^22).
   const vf magic = splat(12582912.0f);
-  vf n = (x * splat(1.44269504088896341f) + magic) - magic;
-  vf r = x - n * splat(0.693359375f);
-  r = r - n * splat(-2.12194440e-4f);
-  vf y = splat(1.9875691500e-4f);
-  y = y * r + splat(1.3981999507e-3f);
-  y = y * r + splat(8.3334519073e-3f);
-  y = y * r + splat(4.1665795894e-2f);
-  y = y * r + splat(1.6666665459e-1f);
-  y = y * r + splat(5.0000001201e-1f);
+  vf n = (x * splat(LOG2E) + magic) - magic;
+  vf r = x - n * splat(LN2_HI);
+  r = r - n * splat(LN2_LO);
+  vf y = splat(EXP_P0);
+  y = y * r + splat(EXP_P1);
+  y = y * r + splat(EXP_P2);
+  y = y * r + splat(EXP_P3);
+  y = y * r + splat(EXP_P4);
+  y = y * r + splat(EXP_P5);
   y = y * (r * r) + r + splat(1.0f);
   vi e = (__builtin_convertvector(n, vi) + 127) << 23;
   return y * (vf)e;
@@ -91,28 +93,26 @@ static inline vf recipOneTwo(vf d) {
 #endif
 }
 
-// σ(x) = 1 / (1 + e^−x), evaluated with e = exp(−|x|) ≤ 1 so that neither branch overflows: σ(x) = 1/(1+e) for x ≥ 0 and
-// e/(1+e) for x < 0, which keeps full relative accuracy deep in the left tail.
 static inline vf vsigmoid(vf x) {
   vf e = vexp(-vabs(x));
   vf s = recipOneTwo(splat(1.0f) + e);
   return x >= splat(0.0f) ? s : e * s;
 }
 
-// tanh: Cephes' odd polynomial near zero (where (1−e)/(1+e) would cancel), and (1−e)/(1+e) with e = exp(−2|x|) elsewhere.
 static inline vf vtanh(vf x) {
+  using namespace approx;
   vf ax = vabs(x);
   vf z = x * x;
-  vf p = splat(-5.70498872745e-3f);
-  p = p * z + splat(2.06390887954e-2f);
-  p = p * z + splat(-5.37397155531e-2f);
-  p = p * z + splat(1.33314422036e-1f);
-  p = p * z + splat(-3.33332819422e-1f);
+  vf p = splat(TANH_Q0);
+  p = p * z + splat(TANH_Q1);
+  p = p * z + splat(TANH_Q2);
+  p = p * z + splat(TANH_Q3);
+  p = p * z + splat(TANH_Q4);
   vf small = p * z * x + x;
   vf e = vexp(splat(-2.0f) * ax);
   vf big = (splat(1.0f) - e) * recipOneTwo(splat(1.0f) + e);
   big = x < splat(0.0f) ? -big : big;
-  return ax < splat(0.625f) ? small : big;
+  return ax < splat(TANH_SMALL) ? small : big;
 }
 
 static inline float hsum(vf v) {

@@ -24,7 +24,26 @@ try {
 const parts = ['(module', '  (import "env" "memory" (memory 1 32768 shared))'];
 for (const name of fragments) parts.push(`;; ---- ${name} ----`, readFileSync(join(sourceDir, name), 'utf8'));
 parts.push(')');
-const text = parts.join('\n');
+const text = expandSplats(parts.join('\n'));
+
+/**
+ * (splat NAME) → a v128 of four copies of native/approx.h's constant NAME (the exp/sigmoid/tanh constants both kernels
+ * share), (splat 1.5) → four copies of the number. The replacement keeps the line count, so error lines stay right.
+ */
+function expandSplats(wat) {
+  const constants = new Map();
+  for (const m of readFileSync(join(root, 'native', 'approx.h'), 'utf8').matchAll(/constexpr float (\w+) = ([-+.\deE]+)f;/g)) {
+    constants.set(m[1], m[2]);
+  }
+  return wat.replace(/\(splat ([\w.+-]+)\)/g, (_, name) => {
+    const value = /^[-+.\d]/.test(name) ? name : constants.get(name);
+    if (value === undefined) {
+      console.error(`build-wasm: (splat ${name}): native/approx.h defines no constant ${name}`);
+      process.exit(1);
+    }
+    return `(v128.const f32x4 ${value} ${value} ${value} ${value})`;
+  });
+}
 
 const wabt = await wabtFactory();
 let module;

@@ -1,4 +1,6 @@
-// The Kernels interface: every inner loop of the numeric core goes through it. Layers call these and loop over nothing themselves.
+// The Kernels interface: the inner loops of the layers' forward and backward passes go through it (the layers loop over
+// nothing themselves). Loops outside the layers are not here: the optimizers' updates (src/optim/), dropout's mask
+// (src/nn/dropout.ts) and decoding's log-softmax (src/decode/sampling.ts) are plain TypeScript.
 // The plain TypeScript implementation (reference-kernels.ts) is the specification; faster ones (native, wasm) must match it.
 //
 // Conventions: all matrices are row-major; every buffer argument comes with an element offset so that callers pass slices of
@@ -8,7 +10,7 @@
 import type { DType, Floats, Ids } from './floats.js';
 
 export interface Kernels {
-  /** 'reference', 'native', 'wasm', ... shown by benchmarks and `charlm info`. */
+  /** 'reference', 'native' or 'wasm', shown by the benchmarks; `charlm info --kernels` says which one runs. */
   readonly name: string;
   readonly dtype: DType;
 
@@ -95,8 +97,6 @@ export interface Kernels {
   softmaxCrossEntropy(logits: Floats, lOff: number, rows: number, V: number, targets: Ids, tOff: number,
                       dLogits: Floats | null, dOff: number, gradScale: number): number;
 
-  /** out[r, :] = log softmax(x[r, :] / temperature), computed stably. out may be x. For decoding. */
-  logSoftmaxRows(x: Floats, xOff: number, rows: number, V: number, temperature: number, out: Floats, outOff: number): void;
 
   /** out[i] = x[i] · y[i] over n elements (dropout masks). out may be x. */
   mul(x: Floats, xOff: number, y: Floats, yOff: number, out: Floats, outOff: number, n: number): void;

@@ -24,7 +24,6 @@ interface NativeAddon {
   activationBackward(y: Floats, yOff: number, dH: Floats, dhOff: number, dPre: Floats, dpOff: number, n: number,
                      relu: boolean): void;
   softmaxCrossEntropy: Kernels['softmaxCrossEntropy'];
-  logSoftmaxRows: Kernels['logSoftmaxRows'];
   mul: Kernels['mul'];
   axpy: Kernels['axpy'];
   scale: Kernels['scale'];
@@ -113,7 +112,6 @@ function wrap(addon: NativeAddon): Kernels {
     softmaxCrossEntropy: (logits: Floats, lOff: number, rows: number, V: number, targets: Ids, tOff: number,
                           dLogits: Floats | null, dOff: number, gradScale: number) =>
       addon.softmaxCrossEntropy(logits, lOff, rows, V, targets, tOff, dLogits, dOff, gradScale),
-    logSoftmaxRows: addon.logSoftmaxRows,
     mul: addon.mul,
     axpy: addon.axpy,
     scale: addon.scale,

@@ -215,7 +215,7 @@ for (const isa of variantNames) {
       assert.ok(Number.isNaN(h[0]));
     });
 
-    it('softmax cross-entropy and log-softmax agree, with and without gradients and for large logits', () => {
+    it('softmax cross-entropy agrees, with and without gradients and for large logits', () => {
       const rng = Rng.fromSeed(51);
       for (const kind of ['u16', 'u32', 'i32'] as const) {
         for (const [rows, V] of [[1, 1], [7, 65], [4, 17], [3, 129]]) {
@@ -225,9 +225,6 @@ for (const isa of variantNames) {
           same(k, [logits, randomFloats(rng, 3 + rows * V)],
             (kern, [l, d]) => kern.softmaxCrossEntropy(l, 2, rows, V, targets, 1, d, 3, 0.25), `softmaxCE ${kind} ${rows}×${V}`);
           same(k, [logits], (kern, [l]) => kern.softmaxCrossEntropy(l, 2, rows, V, targets, 1, null, 0, 1), `softmaxCE no grad`);
-          same(k, [logits, randomFloats(rng, rows * V)], (kern, [l, o]) => kern.logSoftmaxRows(l, 2, rows, V, 0.7, o, 0),
-            `logSoftmaxRows ${rows}×${V}`, 5e-6);
-          same(k, [logits], (kern, [l]) => kern.logSoftmaxRows(l, 2, rows, V, 1.3, l, 2), `logSoftmaxRows in place`, 5e-6);
         }
       }
     });

@@ -199,7 +199,7 @@ describe('wasm kernels match the reference kernels', { skip: wasm === null }, ()
     assert.ok(Number.isNaN(h[0]));
   });
 
-  it('softmax cross-entropy and log-softmax agree, with and without gradients and for large logits', () => {
+  it('softmax cross-entropy agrees, with and without gradients and for large logits', () => {
     const rng = Rng.fromSeed(51);
     for (const kind of ['u16', 'u32', 'i32'] as const) {
       for (const [rows, V] of [[1, 1], [7, 65], [4, 17], [3, 129], [2, 3]]) {
@@ -209,9 +209,6 @@ describe('wasm kernels match the reference kernels', { skip: wasm === null }, ()
         same([logits, randomFloats(rng, 3 + rows * V)],
           (kern, [l, d]) => kern.softmaxCrossEntropy(l, 2, rows, V, targets, 1, d, 3, 0.25), `softmaxCE ${kind} ${rows}×${V}`);
         same([logits], (kern, [l]) => kern.softmaxCrossEntropy(l, 2, rows, V, targets, 1, null, 0, 1), `softmaxCE no grad`);
-        same([logits, randomFloats(rng, rows * V)], (kern, [l, o]) => kern.logSoftmaxRows(l, 2, rows, V, 0.7, o, 0),
-          `logSoftmaxRows ${rows}×${V}`, 5e-6);
-        same([logits], (kern, [l]) => kern.logSoftmaxRows(l, 2, rows, V, 1.3, l, 2), `logSoftmaxRows in place`, 5e-6);
       }
     }
   });

@@ -2,54 +2,52 @@
 ;; A fragment of the kernels module (scripts/build-wasm.mjs joins the fragments); not a module by itself.
 
   ;; ---------------------------------------------------------------------------------------------------------------
-  ;; exp, sigmoid, tanh on four lanes. WebAssembly has no exp: Cephes' expf (range reduction x = n·ln2 + r, a degree-6
-  ;; polynomial for e^r, then 2^n built in the exponent bits), about 1e-7 relative. NaN stays NaN (min/max propagate it).
+  ;; exp, sigmoid, tanh on four lanes, as native/approx.h defines them (the native kernel computes the same steps with the
+  ;; same constants). A splat form names one of approx.h's constants, or a number: scripts/build-wasm.mjs turns it into a
+  ;; v128 of four copies. NaN stays NaN (min/max propagate it).
   ;; ---------------------------------------------------------------------------------------------------------------
   (func $exp4 (param $x v128) (result v128)
     (local $n v128) (local $r v128) (local $y v128)
-    ;; below -87.3 e^x is no longer a normal float; above 88.3 it overflows: clamp (sigmoid/tanh/softmax never care)
-    (local.set $x (f32x4.min (f32x4.max (local.get $x) (v128.const f32x4 -87.3 -87.3 -87.3 -87.3))
-                             (v128.const f32x4 88.3 88.3 88.3 88.3)))
-    (local.set $n (f32x4.nearest (f32x4.mul (local.get $x) (v128.const f32x4 1.44269504 1.44269504 1.44269504 1.44269504))))
-    ;; r = x - n·ln2 in two parts so the product n·ln2_hi is exact
-    (local.set $r (f32x4.sub (local.get $x) (f32x4.mul (local.get $n) (v128.const f32x4 0.693359375 0.693359375 0.693359375 0.693359375))))
-    (local.set $r (f32x4.sub (local.get $r) (f32x4.mul (local.get $n) (v128.const f32x4 -2.12194440e-4 -2.12194440e-4 -2.12194440e-4 -2.12194440e-4))))
-    (local.set $y (v128.const f32x4 1.9875691500e-4 1.9875691500e-4 1.9875691500e-4 1.9875691500e-4))
-    (local.set $y (f32x4.add (f32x4.mul (local.get $y) (local.get $r)) (v128.const f32x4 1.3981999507e-3 1.3981999507e-3 1.3981999507e-3 1.3981999507e-3)))
-    (local.set $y (f32x4.add (f32x4.mul (local.get $y) (local.get $r)) (v128.const f32x4 8.3334519073e-3 8.3334519073e-3 8.3334519073e-3 8.3334519073e-3)))
-    (local.set $y (f32x4.add (f32x4.mul (local.get $y) (local.get $r)) (v128.const f32x4 4.1665795894e-2 4.1665795894e-2 4.1665795894e-2 4.1665795894e-2)))
-    (local.set $y (f32x4.add (f32x4.mul (local.get $y) (local.get $r)) (v128.const f32x4 1.6666665459e-1 1.6666665459e-1 1.6666665459e-1 1.6666665459e-1)))
-    (local.set $y (f32x4.add (f32x4.mul (local.get $y) (local.get $r)) (v128.const f32x4 5.0000001201e-1 5.0000001201e-1 5.0000001201e-1 5.0000001201e-1)))
+    (local.set $x (f32x4.min (f32x4.max (local.get $x) (splat EXP_LO)) (splat EXP_HI)))
+    (local.set $n (f32x4.nearest (f32x4.mul (local.get $x) (splat LOG2E))))
+    (local.set $r (f32x4.sub (local.get $x) (f32x4.mul (local.get $n) (splat LN2_HI))))
+    (local.set $r (f32x4.sub (local.get $r) (f32x4.mul (local.get $n) (splat LN2_LO))))
+    (local.set $y (splat EXP_P0))
+    (local.set $y (f32x4.add (f32x4.mul (local.get $y) (local.get $r)) (splat EXP_P1)))
+    (local.set $y (f32x4.add (f32x4.mul (local.get $y) (local.get $r)) (splat EXP_P2)))
+    (local.set $y (f32x4.add (f32x4.mul (local.get $y) (local.get $r)) (splat EXP_P3)))
+    (local.set $y (f32x4.add (f32x4.mul (local.get $y) (local.get $r)) (splat EXP_P4)))
+    (local.set $y (f32x4.add (f32x4.mul (local.get $y) (local.get $r)) (splat EXP_P5)))
     ;; e^r ≈ 1 + r + r²·y
     (local.set $y (f32x4.add (f32x4.add (f32x4.mul (local.get $y) (f32x4.mul (local.get $r) (local.get $r))) (local.get $r))
-                             (v128.const f32x4 1 1 1 1)))
+                             (splat 1)))
     ;; · 2^n: n + 127 shifted into the exponent field
     (f32x4.mul (local.get $y)
       (i32x4.shl (i32x4.add (i32x4.trunc_sat_f32x4_s (local.get $n)) (v128.const i32x4 127 127 127 127)) (i32.const 23))))
 
-  ;; σ(x) = 1 / (1 + e^-x)
+  ;; σ(x): e = exp(−|x|), s = 1/(1 + e); s for x ≥ 0, e·s below
   (func $sigmoid4 (param $x v128) (result v128)
-    (f32x4.div (v128.const f32x4 1 1 1 1)
-               (f32x4.add (v128.const f32x4 1 1 1 1) (call $exp4 (f32x4.neg (local.get $x))))))
+    (local $e v128) (local $s v128)
+    (local.set $e (call $exp4 (f32x4.neg (f32x4.abs (local.get $x)))))
+    (local.set $s (f32x4.div (splat 1) (f32x4.add (splat 1) (local.get $e))))
+    (v128.bitselect (local.get $s) (f32x4.mul (local.get $e) (local.get $s))
+      (f32x4.ge (local.get $x) (splat 0))))
 
-  ;; tanh: an odd polynomial below |x| = 0.625 (where 1 - 2/(e^2x + 1) would cancel), that formula above (Cephes' tanhf)
+  ;; tanh: x + x³·Q(x²) below |x| = TANH_SMALL; (1 − e)/(1 + e) with e = exp(−2|x|) and the sign of x above
   (func $tanh4 (param $x v128) (result v128)
-    (local $ax v128) (local $s v128) (local $small v128) (local $big v128)
+    (local $ax v128) (local $z v128) (local $small v128) (local $e v128) (local $big v128)
     (local.set $ax (f32x4.abs (local.get $x)))
-    (local.set $s (f32x4.mul (local.get $x) (local.get $x)))
-    (local.set $small (v128.const f32x4 -5.70498872745e-3 -5.70498872745e-3 -5.70498872745e-3 -5.70498872745e-3))
-    (local.set $small (f32x4.add (f32x4.mul (local.get $small) (local.get $s)) (v128.const f32x4 2.06390887954e-2 2.06390887954e-2 2.06390887954e-2 2.06390887954e-2)))
-    (local.set $small (f32x4.add (f32x4.mul (local.get $small) (local.get $s)) (v128.const f32x4 -5.37397155531e-2 -5.37397155531e-2 -5.37397155531e-2 -5.37397155531e-2)))
-    (local.set $small (f32x4.add (f32x4.mul (local.get $small) (local.get $s)) (v128.const f32x4 1.33314422036e-1 1.33314422036e-1 1.33314422036e-1 1.33314422036e-1)))
-    (local.set $small (f32x4.add (f32x4.mul (local.get $small) (local.get $s)) (v128.const f32x4 -3.33332819422e-1 -3.33332819422e-1 -3.33332819422e-1 -3.33332819422e-1)))
-    (local.set $small (f32x4.add (f32x4.mul (f32x4.mul (local.get $small) (local.get $s)) (local.get $x)) (local.get $x)))
-    ;; 1 - 2/(e^2|x| + 1), then the sign of x
-    (local.set $big (f32x4.sub (v128.const f32x4 1 1 1 1)
-      (f32x4.div (v128.const f32x4 2 2 2 2)
-                 (f32x4.add (call $exp4 (f32x4.add (local.get $ax) (local.get $ax))) (v128.const f32x4 1 1 1 1)))))
-    (local.set $big (v128.or (local.get $big) (v128.and (local.get $x) (v128.const i32x4 0x80000000 0x80000000 0x80000000 0x80000000))))
-    (v128.bitselect (local.get $small) (local.get $big)
-      (f32x4.lt (local.get $ax) (v128.const f32x4 0.625 0.625 0.625 0.625))))
+    (local.set $z (f32x4.mul (local.get $x) (local.get $x)))
+    (local.set $small (splat TANH_Q0))
+    (local.set $small (f32x4.add (f32x4.mul (local.get $small) (local.get $z)) (splat TANH_Q1)))
+    (local.set $small (f32x4.add (f32x4.mul (local.get $small) (local.get $z)) (splat TANH_Q2)))
+    (local.set $small (f32x4.add (f32x4.mul (local.get $small) (local.get $z)) (splat TANH_Q3)))
+    (local.set $small (f32x4.add (f32x4.mul (local.get $small) (local.get $z)) (splat TANH_Q4)))
+    (local.set $small (f32x4.add (f32x4.mul (f32x4.mul (local.get $small) (local.get $z)) (local.get $x)) (local.get $x)))
+    (local.set $e (call $exp4 (f32x4.mul (splat -2) (local.get $ax))))
+    (local.set $big (f32x4.div (f32x4.sub (splat 1) (local.get $e)) (f32x4.add (splat 1) (local.get $e))))
+    (local.set $big (v128.bitselect (f32x4.neg (local.get $big)) (local.get $big) (f32x4.lt (local.get $x) (splat 0))))
+    (v128.bitselect (local.get $small) (local.get $big) (f32x4.lt (local.get $ax) (splat TANH_SMALL))))
 
   ;; Loads and stores of `lanes` (4, or 1 for the tail) floats, so each element-wise loop body is written once.
   (func $ld (param $p i32) (param $lanes i32) (result v128)

@@ -64,13 +64,12 @@
       (local.set $r (i32.add (local.get $r) (i32.const 1)))
       (br $rl))))
 
-  ;; Softmax pass 1: for each row of y = x / temperature, stats[2r] = max y and stats[2r + 1] = Σ exp(y − max)
-  ;; (float64 sum). JavaScript then replaces stats[2r + 1] by its logarithm.
-  (func (export "softmaxStats") (param $x i32) (param $rows i32) (param $V i32) (param $temp f32) (param $stats i32)
-    (local $r i32) (local $o i32) (local $n i32) (local $vb i32) (local $vt v128) (local $m v128) (local $y v128)
+  ;; Softmax pass 1: for each row of x, stats[2r] = max x and stats[2r + 1] = Σ exp(x − max) (float64 sum). JavaScript
+  ;; then replaces stats[2r + 1] by its logarithm.
+  (func (export "softmaxStats") (param $x i32) (param $rows i32) (param $V i32) (param $stats i32)
+    (local $r i32) (local $o i32) (local $n i32) (local $vb i32) (local $m v128) (local $y v128)
     (local $e v128) (local $max f32) (local $sum f64)
     (local.set $vb (i32.shl (local.get $V) (i32.const 2)))
-    (local.set $vt (f32x4.splat (local.get $temp)))
     (block $rdone (loop $rl
       (br_if $rdone (i32.ge_u (local.get $r) (local.get $rows)))
       (local.set $m (v128.const f32x4 -inf -inf -inf -inf))
@@ -78,7 +77,7 @@
       (block $done (loop $l
         (br_if $done (i32.ge_u (local.get $o) (local.get $vb)))
         (local.set $n (call $lanes (local.get $o) (local.get $vb)))
-        (local.set $y (f32x4.div (call $ld (i32.add (local.get $x) (local.get $o)) (local.get $n)) (local.get $vt)))
+        (local.set $y (call $ld (i32.add (local.get $x) (local.get $o)) (local.get $n)))
         ;; lanes past a one-lane load are 0; keep them out of the max
         (if (i32.ne (local.get $n) (i32.const 4))
           (then (local.set $y (f32x4.replace_lane 1 (local.get $y) (f32.const -inf)))
@@ -95,8 +94,7 @@
       (block $done2 (loop $l2
         (br_if $done2 (i32.ge_u (local.get $o) (local.get $vb)))
         (local.set $n (call $lanes (local.get $o) (local.get $vb)))
-        (local.set $e (call $exp4 (f32x4.sub (f32x4.div (call $ld (i32.add (local.get $x) (local.get $o)) (local.get $n)) (local.get $vt))
-                                             (local.get $m))))
+        (local.set $e (call $exp4 (f32x4.sub (call $ld (i32.add (local.get $x) (local.get $o)) (local.get $n)) (local.get $m))))
         (local.set $sum (f64.add (local.get $sum) (f64.promote_f32 (f32x4.extract_lane 0 (local.get $e)))))
         (if (i32.eq (local.get $n) (i32.const 4)) (then
           (local.set $sum (f64.add (local.get $sum)
@@ -111,14 +109,13 @@
       (local.set $r (i32.add (local.get $r) (i32.const 1)))
       (br $rl))))
 
-  ;; Softmax pass 2 with stats = [max, log Σ] per row. t = (x / temperature − max) − log Σ is the log-probability.
-  ;; grad ≠ 0: out = scale · exp(t), then out[r, ids[r]] −= scale (softmax minus one-hot). grad = 0: out = t.
-  (func (export "softmaxOut") (param $x i32) (param $rows i32) (param $V i32) (param $temp f32) (param $stats i32)
-                              (param $out i32) (param $grad i32) (param $scale f32) (param $ids i32)
-    (local $r i32) (local $o i32) (local $n i32) (local $vb i32) (local $vt v128) (local $vm v128) (local $vl v128)
+  ;; Softmax pass 2 with stats = [max, log Σ] per row: t = x − max − log Σ is the log-probability, and
+  ;; out = scale · exp(t), then out[r, ids[r]] −= scale (the gradient of cross-entropy: softmax minus one-hot).
+  (func (export "softmaxOut") (param $x i32) (param $rows i32) (param $V i32) (param $stats i32)
+                              (param $out i32) (param $scale f32) (param $ids i32)
+    (local $r i32) (local $o i32) (local $n i32) (local $vb i32) (local $vm v128) (local $vl v128)
     (local $vs v128) (local $t v128) (local $p i32)
     (local.set $vb (i32.shl (local.get $V) (i32.const 2)))
-    (local.set $vt (f32x4.splat (local.get $temp)))
     (local.set $vs (f32x4.splat (local.get $scale)))
     (block $rdone (loop $rl
       (br_if $rdone (i32.ge_u (local.get $r) (local.get $rows)))
@@ -128,18 +125,13 @@
       (block $done (loop $l
         (br_if $done (i32.ge_u (local.get $o) (local.get $vb)))
         (local.set $n (call $lanes (local.get $o) (local.get $vb)))
-        (local.set $t (f32x4.sub (f32x4.sub (f32x4.div (call $ld (i32.add (local.get $x) (local.get $o)) (local.get $n)) (local.get $vt))
-                                            (local.get $vm)) (local.get $vl)))
-        (call $st (i32.add (local.get $out) (local.get $o))
-          (if (result v128) (local.get $grad)
-            (then (f32x4.mul (local.get $vs) (call $exp4 (local.get $t))))
-            (else (local.get $t)))
-          (local.get $n))
+        (local.set $t (f32x4.sub (f32x4.sub (call $ld (i32.add (local.get $x) (local.get $o)) (local.get $n)) (local.get $vm))
+                                 (local.get $vl)))
+        (call $st (i32.add (local.get $out) (local.get $o)) (f32x4.mul (local.get $vs) (call $exp4 (local.get $t))) (local.get $n))
         (local.set $o (i32.add (local.get $o) (i32.shl (local.get $n) (i32.const 2))))
         (br $l)))
-      (if (local.get $grad) (then
-        (local.set $p (i32.add (local.get $out) (i32.shl (i32.load (i32.add (local.get $ids) (i32.shl (local.get $r) (i32.const 2)))) (i32.const 2))))
-        (f32.store (local.get $p) (f32.sub (f32.load (local.get $p)) (local.get $scale)))))
+      (local.set $p (i32.add (local.get $out) (i32.shl (i32.load (i32.add (local.get $ids) (i32.shl (local.get $r) (i32.const 2)))) (i32.const 2))))
+      (f32.store (local.get $p) (f32.sub (f32.load (local.get $p)) (local.get $scale)))
       (local.set $stats (i32.add (local.get $stats) (i32.const 16)))
       (local.set $x (i32.add (local.get $x) (local.get $vb)))
       (local.set $out (i32.add (local.get $out) (local.get $vb)))

@@ -28,9 +28,8 @@ interface WasmExports {
   gruBackward(gx: number, gh: number, hp: number, dh: number, dgx: number, dgh: number, dhp: number, B: number, H: number): void;
   activationForward(x: number, n: number, relu: number): void;
   activationBackward(y: number, dh: number, dp: number, n: number, relu: number): void;
-  softmaxStats(x: number, rows: number, V: number, temperature: number, stats: number): void;
-  softmaxOut(x: number, rows: number, V: number, temperature: number, stats: number, out: number, grad: number,
-             scale: number, ids: number): void;
+  softmaxStats(x: number, rows: number, V: number, stats: number): void;
+  softmaxOut(x: number, rows: number, V: number, stats: number, out: number, scale: number, ids: number): void;
   mul(x: number, y: number, out: number, n: number): void;
   axpy(n: number, alpha: number, x: number, y: number): void;
   scale(x: number, n: number, alpha: number): void;
@@ -218,9 +217,9 @@ const extent = (r: number, c: number, ld: number): number => (r > 0 && c > 0 ? (
 
 function wrap(ex: WasmExports, heap: WasmHeap): Kernels {
   /** Softmax pass 1 plus the logarithms: stats[2r] = row max, stats[2r + 1] = log Σ exp(x/T − max). */
-  function softmaxStats(px: number, rows: number, V: number, temperature: number): number {
+  function softmaxStats(px: number, rows: number, V: number): number {
     const stats = heap.scratch(rows * 16);
-    ex.softmaxStats(px, rows, V, temperature, stats);
+    ex.softmaxStats(px, rows, V, stats);
     const f64 = heap.f64;
     for (let r = 0, i = stats >> 3; r < rows; r++, i += 2) f64[i + 1] = Math.log(f64[i + 1]);
     return stats;
@@ -309,21 +308,14 @@ function wrap(ex: WasmExports, heap: WasmHeap): Kernels {
       heap.begin();
       const pl = heap.ptr(logits, lOff, rows * V, false);
       const pids = heap.ids(targets, tOff, rows, V);
-      const stats = softmaxStats(pl, rows, V, 1);
+      const stats = softmaxStats(pl, rows, V);
       // −log softmax(x)[t] = max + log Σ exp(x − max) − x[t], in float64
       let total = 0;
       const f64 = heap.f64;
       for (let r = 0, i = stats >> 3; r < rows; r++, i += 2) total += f64[i] + f64[i + 1] - logits[lOff + r * V + targets[tOff + r]];
-      if (dLogits !== null) ex.softmaxOut(pl, rows, V, 1, stats, heap.ptr(dLogits, dOff, rows * V, true), 1, gradScale, pids);
+      if (dLogits !== null) ex.softmaxOut(pl, rows, V, stats, heap.ptr(dLogits, dOff, rows * V, true), gradScale, pids);
       heap.end();
       return total;
-    },
-    logSoftmaxRows(x, xOff, rows, V, temperature, out, outOff) {
-      heap.begin();
-      const px = heap.ptr(x, xOff, rows * V, false);
-      const stats = softmaxStats(px, rows, V, temperature);
-      ex.softmaxOut(px, rows, V, temperature, stats, heap.ptr(out, outOff, rows * V, true), 0, 0, 0);
-      heap.end();
     },
     mul(x, xOff, y, yOff, out, outOff, n) {
       heap.begin();
