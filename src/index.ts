@@ -7,6 +7,8 @@ export type { DType, Floats, Ids } from './tensor/floats.js';
 export type { Kernels } from './tensor/kernels.js';
 export { createKernels, KERNEL_CHOICES, type KernelChoice } from './tensor/create-kernels.js';
 export { createReferenceKernels } from './tensor/reference-kernels.js';
+export { setThreads, MAX_THREADS } from './tensor/threads.js';
+export { nativeKernelInfo } from './tensor/native-kernels.js';
 export { Rng, type RngState } from './tensor/rng.js';
 
 export {
@@ -19,6 +21,7 @@ export { DEFAULTS, PRESETS } from './config/presets.js';
 export { Vocab, countSymbols, escapeChar, BOS_ID, EOS_ID, type VocabJSON, type UnknownPolicy } from './text/vocab.js';
 export { readCorpus, splitTrainValidation, checkTrainable, type Corpus } from './text/corpus.js';
 export { BatchStreams } from './text/batches.js';
+export { bundledCorpus, bundledCorpusPath, BUNDLED_CORPORA, type BundledCorpus } from './text/bundled.js';
 
 export { CharLM, type Pass, type ForwardOptions, type LayerActivations } from './model/char-lm.js';
 export { Parameters } from './model/parameters.js';
@@ -34,6 +37,7 @@ export { saveModel } from './model-file/write.js';
 export { FORMAT_VERSION, MODEL_FORMAT, type SavedModel, type Tensor, type TrainingRecord, type ResumeState } from './model-file/format.js';
 
 export { train, type TrainOptions, type TrainResult } from './train/trainer.js';
+export type { InitFrom } from './train/init-from.js';
 export type { TrainEvent, TrainEventListener, StopReason } from './train/events.js';
 
 export { sample, sampleFromLogits, checkSampleOptions, type SampleOptions, type GenerateOptions, type SampledChar } from './decode/sampling.js';

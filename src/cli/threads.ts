@@ -1,8 +1,7 @@
 // The --threads flag: how many cores the native matrix products may use (the native kernel supports 1 or 2).
 
-import { availableParallelism } from 'node:os';
 import { Option } from 'commander';
-import { setNativeGemmThreads } from '../tensor/native-kernels.js';
+import { setThreads } from '../tensor/threads.js';
 import { positiveInt } from './flags.js';
 
 /**
@@ -16,6 +15,5 @@ export function threadsOption(): Option {
 }
 
 export function applyThreads(requested: number | undefined): void {
-  const threads = requested ?? Math.min(2, availableParallelism());
-  setNativeGemmThreads(Math.min(threads, 2));
+  setThreads(requested);
 }

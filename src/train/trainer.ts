@@ -11,9 +11,11 @@ import type { Kernels } from '../tensor/kernels.js';
 import { Rng } from '../tensor/rng.js';
 import type { Corpus } from '../text/corpus.js';
 import { RunBudget, RunClock } from './budget.js';
+import { ConfigError } from '../errors.js';
 import { Checkpoints } from './checkpoints.js';
 import { DivergenceGuard } from './divergence.js';
 import type { StopReason, TrainEvent, TrainEventListener } from './events.js';
+import type { InitFrom } from './init-from.js';
 import { RunLog } from './run-log.js';
 import { epochsDone, openRun, trainStep, weightsFinite, type StepResult, type TrainingRun } from './training-run.js';
 import { validate } from './validation.js';
@@ -28,6 +30,8 @@ export interface TrainOptions {
   readonly logPath: string | null;
   /** A model saved by an earlier run, to continue exactly where it stopped. */
   readonly resume?: SavedModel;
+  /** A trained model to start a new run from (fine-tuning); not with resume. */
+  readonly initFrom?: InitFrom;
   readonly signal?: AbortSignal;
   readonly onEvent?: TrainEventListener;
   /** Wall clock for the dates in the training record. */
@@ -73,7 +77,10 @@ interface Loop {
 export async function train(config: TrainConfig, corpus: Corpus, options: TrainOptions): Promise<TrainResult> {
   const now = options.now ?? (() => new Date());
   const emit = (e: TrainEvent): void => options.onEvent?.(e);
-  const run = openRun(config, corpus, options.kernels, options.resume, now);
+  if (options.resume !== undefined && options.initFrom !== undefined) {
+    throw new ConfigError('a run either resumes a model or starts from one, not both');
+  }
+  const run = openRun(config, corpus, options.kernels, { resume: options.resume, init: options.initFrom }, now);
   const clock = new RunClock(run.progress.elapsedMs);
   const budget = new RunBudget(config.budget, run.streams.chunksPerEpoch, run.progress, clock);
   if (budget.spent(run.progress.step)) return resultOf(run, options, 'nothing-to-do', 0, clock.elapsedMs());

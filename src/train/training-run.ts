@@ -17,6 +17,7 @@ import { Rng } from '../tensor/rng.js';
 import { BatchStreams } from '../text/batches.js';
 import { checkTrainable, shuffleItems, splitTrainValidation, type Corpus } from '../text/corpus.js';
 import { Vocab } from '../text/vocab.js';
+import { fineTuningModel, fineTuningVocab, type InitFrom } from './init-from.js';
 import { fromResumeState, type TrainProgress } from './training-state.js';
 
 export interface TrainingRun {
@@ -39,15 +40,23 @@ export interface TrainingRun {
   readonly targets: Ids;
 }
 
-/** Builds the run: a fresh model from the config, or the saved model and its training state when resuming. */
-export function openRun(config: TrainConfig, corpus: Corpus, kernels: Kernels, resume: SavedModel | undefined,
-                        now: () => Date): TrainingRun {
+/** Where a run starts: a fresh model (neither), a saved run to continue exactly (resume), or a model's weights (init). */
+export interface RunStart {
+  readonly resume?: SavedModel;
+  readonly init?: InitFrom;
+}
+
+/** Builds the run: a fresh model from the config, the saved model and its training state, or a model to fine-tune. */
+export function openRun(config: TrainConfig, corpus: Corpus, kernels: Kernels, start: RunStart, now: () => Date): TrainingRun {
+  const { resume, init } = start;
   const T = config.bpttLength;
   const B = config.batchSize;
   // The vocabulary covers the whole text, so validation never meets an unknown character.
-  const vocab = resume?.vocab ?? Vocab.fromText(corpus.text, { lineMode: config.lineMode });
-  if (resume !== undefined && vocab.lineMode !== config.lineMode) {
-    throw new ConfigError(`the model was trained ${vocab.lineMode ? 'with' : 'without'} --line-mode; resume it the same way`);
+  const vocab = resume?.vocab ?? (init === undefined
+    ? Vocab.fromText(corpus.text, { lineMode: config.lineMode })
+    : fineTuningVocab(init, corpus.text));
+  if (vocab.lineMode !== config.lineMode) {
+    throw new ConfigError(`the model was trained ${vocab.lineMode ? 'with' : 'without'} --line-mode; train it the same way`);
   }
   const ids = vocab.lineMode
     ? shuffleItems(vocab.encodeLines(corpus.text), vocab.bos!, Rng.fromSeed(`${config.seed}:items`))
@@ -57,12 +66,13 @@ export function openRun(config: TrainConfig, corpus: Corpus, kernels: Kernels, r
   const valIds = config.evalChars > 0 ? split.validation.subarray(0, config.evalChars) : split.validation;
 
   // Dropout is a training setting a resumed run may change; the rest of the shape is the saved model's.
-  const modelConfig: ModelConfig = resume !== undefined
-    ? validateModelConfig({ ...resume.config, dropout: config.model.dropout })
+  const saved = resume ?? init?.model;
+  const modelConfig: ModelConfig = saved !== undefined
+    ? validateModelConfig({ ...saved.config, dropout: config.model.dropout, vocabSize: vocab.size })
     : validateModelConfig({ ...config.model, vocabSize: vocab.size });
   let rng = Rng.fromSeed(config.seed);
-  const model = resume !== undefined
-    ? CharLM.fromWeights(modelConfig, kernels, resume.weights)
+  const model = resume !== undefined ? CharLM.fromWeights(modelConfig, kernels, resume.weights)
+    : init !== undefined ? fineTuningModel(init, vocab, modelConfig, kernels, rng, config.forgetBias)
     : CharLM.create(modelConfig, kernels, rng, { forgetBias: config.forgetBias });
   const optimizer = createOptimizer(config.optimizer, model.params.count, kernels.dtype);
   const state = model.createState(B);

@@ -3,7 +3,7 @@
 
 import { Option, type Command } from 'commander';
 import { overrideTrainConfig, type TrainOverrides } from '../../config/build-config.js';
-import { CELLS } from '../../config/model-config.js';
+import { CELLS, type ModelConfig } from '../../config/model-config.js';
 import { DEFAULTS, PRESETS } from '../../config/presets.js';
 import { OPTIMIZERS, SCHEDULES, SIZE_PRESETS, type SizePreset, type TrainConfig } from '../../config/train-config.js';
 import { ConfigError, UsageError } from '../../errors.js';
@@ -86,6 +86,10 @@ export const TRAIN_FLAGS: readonly FlagSpec[] = [
   { flags: '--seed <n>', description: 'random seed: the same flags and seed give the same model', parse: integer,
     config: 'seed', onResume: 'match' },
   { flags: '--resume <model>', description: 'continue training a saved model exactly where it stopped', onResume: 'run' },
+  { flags: '--init-from <model>', description: "fine-tune: start a new run from a trained model's weights, on any text " +
+    '(architecture and vocabulary from the model)', onResume: 'fresh' },
+  { flags: '--extend-vocab', description: "with --init-from: add the text's characters the model never saw, as fresh weights",
+    onResume: 'fresh' },
   { flags: '--line-mode', description: 'one item per line: each line starts and ends with reserved symbols',
     config: 'lineMode', onResume: 'match' },
   { flags: '--no-log', description: 'do not write the JSON-lines log beside the model', onResume: 'run' },
@@ -200,4 +204,23 @@ export function resumedRunConfig(stored: TrainConfig, flags: GivenFlags): TrainC
     }
   }
   return asUsage(() => overrideTrainConfig(stored, overridesOf(flags, (s) => s.onResume === 'change')));
+}
+
+/**
+ * The TrainConfig of a fine-tuning run (--init-from): a new run's, with the architecture and line mode of the model it
+ * starts from; a flag given that disagrees with them is a usage error.
+ */
+export function fineTuningRunConfig(flags: GivenFlags, model: ModelConfig, lineMode: boolean): TrainConfig {
+  const asked = newRunConfig(flags);
+  const fixed: [ConfigPath, unknown][] = [['model.cell', model.cell], ['model.numLayers', model.numLayers],
+    ['model.hiddenSize', model.hiddenSize], ['model.projSize', model.projSize ?? 0], ['lineMode', lineMode]];
+  const overrides: Record<string, unknown> = {};
+  for (const [path, value] of fixed) {
+    const spec = TRAIN_FLAGS.find((s) => s.config === path)!;
+    if (flags.given(attributeOf(spec)) && valueAt(asked, path) !== value) {
+      throw new UsageError(`${flagName(spec)} cannot differ from the model given to --init-from (it has ${JSON.stringify(value)})`);
+    }
+    setAt(overrides, path, value);
+  }
+  return asUsage(() => overrideTrainConfig(asked, overrides as TrainOverrides));
 }

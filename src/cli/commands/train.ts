@@ -19,7 +19,7 @@ import { adviceLines, renderLossChart } from '../loss-chart.js';
 import { colors, log, stderrIsInteractive, writeJson } from '../output.js';
 import { TrainProgressView } from '../progress.js';
 import { installInterruptHandler } from '../signals.js';
-import { addTrainFlags, newRunConfig, RESUMABLE_FLAGS, resumedRunConfig, type GivenFlags } from './train-flags.js';
+import { addTrainFlags, fineTuningRunConfig, newRunConfig, RESUMABLE_FLAGS, resumedRunConfig, type GivenFlags } from './train-flags.js';
 import { sampleSummaryText } from './train-sample.js';
 import { applyThreads, threadsOption } from '../threads.js';
 
@@ -31,6 +31,8 @@ interface RunFlags {
   log: boolean;
   sampleLength: number;
   sampleEvery?: number;
+  initFrom?: string;
+  extendVocab?: boolean;
   kernels: KernelChoice;
   quiet?: boolean;
   json?: boolean;
@@ -124,6 +126,7 @@ Examples:
   $ charlm train corpora/tinyshakespeare.txt --size small
   $ charlm train corpora/words.txt --line-mode --size small -o models/words.json
   $ charlm train corpora/tinyshakespeare.txt --resume models/tinyshakespeare.latest.json --steps 8000
+  $ charlm train my-poems.txt --init-from models/tinyshakespeare.json --extend-vocab --time 60 -o models/poems.json
 
 The best model (by validation loss) goes to --output; the latest, with everything needed to resume, beside it
 as NAME.latest.json; a JSON-lines log as NAME.log.jsonl. Ctrl-C saves the latest model and exits with code 130.
@@ -133,7 +136,10 @@ the other training flags must match the model.`)
       applyThreads(flags.threads);
       const given: GivenFlags = { values: flags, given: (name) => command.getOptionValueSource(name) === 'cli' };
       const resumed = flags.resume === undefined ? undefined : await loadModel(flags.resume);
-      const config = resumed === undefined ? newRunConfig(given) : resumeConfig(resumed, given);
+      const init = flags.initFrom === undefined ? undefined : await loadModel(flags.initFrom);
+      if (flags.extendVocab === true && init === undefined) throw new UsageError('--extend-vocab goes with --init-from');
+      const config = resumed !== undefined ? resumeConfig(resumed, given)
+        : init !== undefined ? fineTuningRunConfig(given, init.config, init.vocab.lineMode) : newRunConfig(given);
       const corpus = await readCorpus(file);
       if (resumed?.training != null && resumed.training.corpus.sha256 !== corpus.sha256) {
         throw new CorpusError(`${corpus.name} is not the text this model was trained on (${resumed.training.corpus.name})`,
@@ -162,6 +168,7 @@ the other training flags must match the model.`)
           latestPath,
           logPath: flags.log ? logPath : null,
           resume: resumed,
+          initFrom: init === undefined ? undefined : { model: init, extendVocab: flags.extendVocab === true },
           signal: interrupt.signal,
           onEvent: (e) => { curves.listener(e); view.listener(e); },
           samples: flags.sampleEvery === undefined ? undefined : { every: flags.sampleEvery, length: SAMPLE_EVERY_LENGTH },
