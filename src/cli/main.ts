@@ -16,6 +16,8 @@ import { registerBeamCommand } from './commands/beam.js';
 import { registerEvalCommand } from './commands/eval.js';
 import { registerPlotCommand } from './commands/plot.js';
 import { registerInspectCommand } from './commands/inspect.js';
+import { registerExportCommand } from './commands/export.js';
+import { registerImportCommand } from './commands/import.js';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -46,6 +48,8 @@ Run charlm COMMAND --help for a command's flags.`);
   registerEvalCommand(program);
   registerPlotCommand(program);
   registerInspectCommand(program);
+  registerExportCommand(program);
+  registerImportCommand(program);
   return program;
 }
 

@@ -85,14 +85,14 @@ export function serializeModel(model: SavedModel, savedAt: Date = new Date()): s
 }
 
 /** Writes `pieces` to `path` atomically: a temporary file beside it, fsync, then rename over the target. */
-export async function writeFileAtomic(path: string, pieces: readonly string[]): Promise<void> {
+export async function writeFileAtomic(path: string, pieces: readonly (string | Uint8Array)[]): Promise<void> {
   const dir = dirname(path);
   const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   let handle: FileHandle | null = null;
   try {
     await mkdir(dir, { recursive: true });
     handle = await open(tmp, 'wx');
-    for (const piece of pieces) await handle.write(piece);
+    for (const piece of pieces) await (typeof piece === 'string' ? handle.write(piece) : handle.write(piece));
     await handle.sync(); // the data must be on disk before the rename makes it the model
     await handle.close();
     handle = null;
