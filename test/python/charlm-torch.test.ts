@@ -1,0 +1,100 @@
+// python/charlm_torch.py against charlm, when /usr/bin/python3 can import torch: a charlm model exported, trained a few
+// steps with DistributedDataParallel on 2 CPU processes (gloo, the spawn launcher), imported, and scored by charlm eval.
+
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { loadModel } from '../../src/model-file/read.js';
+import { REPO_ROOT, runCli } from '../helpers/run-cli.js';
+import { tmpDir } from '../helpers/tmp.js';
+import { tinyModel } from '../helpers/tiny-model.js';
+import { pseudoEnglish } from '../helpers/tiny-corpus.js';
+
+const PYTHON = '/usr/bin/python3';
+const SCRIPT = join(REPO_ROOT, 'python', 'charlm_torch.py');
+/** One thread per process: the machine may be shared, and two processes are enough to show the streams split. */
+const ENV = { ...process.env, OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1' };
+
+function torchMissing(): string | false {
+  const probe = spawnSync(PYTHON, ['-c', 'import torch'], { encoding: 'utf8', env: ENV, timeout: 120_000 });
+  if (probe.error !== undefined) return `${PYTHON} cannot be run (${probe.error.message}): skipped the PyTorch round trip`;
+  if (probe.status !== 0) return `${PYTHON} cannot import torch (install python3-torch): skipped the PyTorch round trip`;
+  return false;
+}
+
+function python(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(PYTHON, [SCRIPT, ...args], { env: ENV, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (b: Buffer) => { stdout += b.toString(); });
+    child.stderr.on('data', (b: Buffer) => { stderr += b.toString(); });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 300_000);
+    child.on('error', reject);
+    child.on('close', (code) => { clearTimeout(timer); resolve({ code, stdout, stderr }); });
+  });
+}
+
+/** The last JSON line the trainer printed (its summary). */
+function summary(stdout: string): Record<string, any> {
+  const lines = stdout.trim().split('\n');
+  return JSON.parse(lines[lines.length - 1]!) as Record<string, any>;
+}
+
+describe('python/charlm_torch.py with PyTorch', { skip: torchMissing() }, () => {
+  it('export, DDP training on 2 processes, import: charlm eval equals PyTorch\'s validation figure within 1e-4', async (t) => {
+    const dir = await tmpDir(t);
+    const tiny = await tinyModel();
+    const exported = join(dir, 'tiny.safetensors');
+    assert.equal((await runCli(['export', tiny.path, '-o', exported])).code, 0);
+
+    // export → PyTorch → export: loaded into the module and saved untouched, the bytes are the same.
+    const text = join(dir, 'train.txt');
+    const val = join(dir, 'val.txt');
+    await writeFile(text, pseudoEnglish(4000, 3).replace(/[^ -~\n]/g, ''));
+    await writeFile(val, pseudoEnglish(600, 11));
+    const resaved = join(dir, 'resaved.safetensors');
+    const r0 = await python(['train', exported, text, '-o', resaved, '--steps', '0']);
+    assert.equal(r0.code, 0, r0.stderr);
+    assert.deepEqual(await readFile(resaved), await readFile(exported), 'bit-identical');
+
+    const common = ['--val', val, '--steps', '4', '--batch-size', '4', '--seq-length', '16', '--lr', '0.01',
+      '--schedule', 'constant', '--eval-every', '0', '--threads', '1'];
+    const ddp = join(dir, 'ddp.safetensors');
+    const r2 = await python(['train', exported, text, '-o', ddp, '--nproc', '2', ...common]);
+    assert.equal(r2.code, 0, r2.stderr);
+    const done = summary(r2.stdout);
+    assert.equal(done.processes, 2);
+    assert.equal(done.steps, 4);
+
+    const imported = join(dir, 'ddp.json');
+    assert.equal((await runCli(['import', ddp, '-o', imported])).code, 0);
+    const ev = await runCli(['eval', imported, val, '--streams', '1', '--json']);
+    assert.equal(ev.code, 0, ev.stderr);
+    const charlmLoss = (JSON.parse(ev.stdout) as { natsPerChar: number }).natsPerChar;
+    assert.ok(Math.abs(charlmLoss - done.valLoss) < 1e-4, `charlm ${charlmLoss} vs PyTorch ${done.valLoss}`);
+
+    // Training changed the weights, and one process with all 4 streams takes the same steps as two with 2 each.
+    const [before, after] = [await loadModel(tiny.path), await loadModel(imported)];
+    assert.notDeepEqual(after.weights.get('decoder.bias')!.data, before.weights.get('decoder.bias')!.data);
+    const single = await python(['train', exported, text, '-o', join(dir, 'one.safetensors'), ...common]);
+    assert.equal(single.code, 0, single.stderr);
+    assert.ok(Math.abs(summary(single.stdout).valLoss - done.valLoss) < 1e-5,
+      `1 process ${summary(single.stdout).valLoss} vs 2 processes ${done.valLoss}`);
+  });
+
+  it('refuses a text with characters outside the vocabulary, in one line', async (t) => {
+    const dir = await tmpDir(t);
+    const tiny = await tinyModel();
+    const exported = join(dir, 'tiny.safetensors');
+    assert.equal((await runCli(['export', tiny.path, '-o', exported])).code, 0);
+    const text = join(dir, 'odd.txt');
+    await writeFile(text, 'the cat sat on the mat, Zebra!\n'.repeat(20));
+    const r = await python(['train', exported, text, '-o', join(dir, 'x.safetensors'), '--steps', '1']);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /^charlm_torch: the text has \d+ characters not in the vocabulary: .*"Z"/);
+    assert.equal(r.stderr.trim().split('\n').length, 1);
+  });
+});
