@@ -14,12 +14,14 @@ Launch (see the README, "When one machine is not enough"):
 Needs only PyTorch (1.13 or newer); no safetensors package (the format is read and written here).
 """
 import argparse
+import ctypes
+import datetime
 import json
 import math
 import os
-import socket
 import struct
 import sys
+import tempfile
 import time
 
 import torch
@@ -253,9 +255,7 @@ def stream_batches(ids, B, T, rank, world):
     this process takes streams [rank·B/world, (rank+1)·B/world). Yields (inputs, targets) (T, B/world) and whether a new
     epoch starts (the state then goes back to zero), forever."""
     L = (len(ids) - 1) // B
-    chunks = L // T
-    if chunks < 1:
-        raise ExportError(f'the training text has {len(ids)} symbols; {B} streams × {T} steps need at least {B * T + 1}')
+    chunks = L // T  # at least 1: prepare() checked the length
     share = B // world
     starts = torch.arange(rank * share, (rank + 1) * share) * L
     offsets = torch.arange(T)[:, None]
@@ -302,19 +302,32 @@ def log(rank, record):
         print(json.dumps(record), flush=True)
 
 
+def prepare(args, world, device='cpu'):
+    """The model and the encoded texts, every input checked (the spawn launcher calls it once before starting the
+    processes, so a bad input is one message, not one per process)."""
+    model, vocab, metadata = load(args.model, device)
+    if args.batch_size < 1 or args.batch_size % world != 0:
+        raise ExportError(f'--batch-size {args.batch_size} must be a positive multiple of the {world} processes')
+    train_ids, val_ids = split_ids(vocab, args, torch.Generator().manual_seed(args.seed))
+    if (len(train_ids) - 1) // args.batch_size < args.seq_length:
+        raise ExportError(f'the training text has {len(train_ids)} symbols; {args.batch_size} streams × '
+                          f'{args.seq_length} steps need at least {args.batch_size * args.seq_length + 1}')
+    return model, vocab, metadata, train_ids, val_ids
+
+
 def train(rank, world, local_rank, args):
     """One process of the run: its share of the streams, gradients averaged across processes by DDP."""
     distributed = world > 1
     use_cuda = torch.cuda.is_available() and not args.cpu
     device = torch.device(f'cuda:{local_rank}' if use_cuda else 'cpu')
     if distributed:
-        dist.init_process_group('nccl' if use_cuda else 'gloo', rank=rank, world_size=world)
+        # A collective that waits longer than --timeout (a process died or hangs) fails instead of waiting forever.
+        init = f'file://{args.rendezvous}' if args.rendezvous else 'env://'
+        dist.init_process_group('nccl' if use_cuda else 'gloo', init_method=init, rank=rank, world_size=world,
+                                timeout=datetime.timedelta(seconds=args.timeout))
     try:
-        model, vocab, metadata = load(args.model, device)
+        model, vocab, metadata, train_ids, val_ids = prepare(args, world, device)
         torch.manual_seed(args.seed + rank)  # dropout masks differ per process, as their streams do
-        if args.batch_size % world != 0:
-            raise ExportError(f'--batch-size {args.batch_size} must be a multiple of the {world} processes')
-        train_ids, val_ids = split_ids(vocab, args, torch.Generator().manual_seed(args.seed))
         net = nn.parallel.DistributedDataParallel(model, device_ids=[local_rank] if use_cuda else None) if distributed else model
         optimizer = torch.optim.Adam(model.parameters(), lr=args.lr)
         batches = stream_batches(train_ids, args.batch_size, args.seq_length, rank, world)
@@ -362,17 +375,20 @@ def validate(model, val_ids, line_mode, rank, distributed):
     return float(result[0]) if len(val_ids) >= 2 else None
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0))
-        return s.getsockname()[1]
+def die_with_parent():
+    """Linux: this process gets SIGTERM when the launcher dies, so a killed run leaves no training process behind."""
+    try:
+        ctypes.CDLL('libc.so.6').prctl(1, 15)  # PR_SET_PDEATHSIG, SIGTERM
+    except (OSError, AttributeError):
+        pass
 
 
 def spawned(rank, world, args):
+    die_with_parent()
     torch.set_num_threads(args.threads)
     try:
         train(rank, world, rank, args)
-    except ExportError as e:
+    except (ExportError, OSError, ValueError, KeyError) as e:
         print(f'charlm_torch: {e}', file=sys.stderr)
         sys.exit(1)
 
@@ -384,18 +400,28 @@ def run_train(args):
         train(int(os.environ['RANK']), int(os.environ['WORLD_SIZE']), int(os.environ.get('LOCAL_RANK', 0)), args)
     elif args.nproc is not None and args.nproc > 1:
         # torch.multiprocessing.spawn on this machine: the works-everywhere launcher (Debian's torchrun of PyTorch 1.13
-        # fails on Python 3.11 before starting any worker).
-        os.environ['MASTER_ADDR'] = '127.0.0.1'
-        os.environ['MASTER_PORT'] = str(free_port())
+        # fails on Python 3.11 before starting any worker). The processes meet through a file rather than a port chosen
+        # in advance (which another program could take first); gloo then connects them over 127.0.0.1.
+        if 'GLOO_SOCKET_IFNAME' not in os.environ and os.path.exists('/sys/class/net/lo'):
+            os.environ['GLOO_SOCKET_IFNAME'] = 'lo'  # Linux's loopback, 127.0.0.1
         args.threads = args.threads or max(1, (os.cpu_count() or 1) // args.nproc)
-        try:
-            torch.multiprocessing.spawn(spawned, args=(args.nproc, args), nprocs=args.nproc, join=True)
-        except torch.multiprocessing.ProcessExitedException as e:
-            raise ExportError(f'a training process stopped (exit code {e.exit_code}); see its message above') from None
+        prepare(args, args.nproc)
+        with tempfile.TemporaryDirectory(prefix='charlm-torch-') as tmp:
+            args.rendezvous = os.path.join(tmp, 'rendezvous')
+            spawn_workers(args)
     else:
         if args.threads:
             torch.set_num_threads(args.threads)
         train(0, 1, 0, args)
+
+
+def spawn_workers(args):
+    try:
+        torch.multiprocessing.spawn(spawned, args=(args.nproc, args), nprocs=args.nproc, join=True)
+    except torch.multiprocessing.ProcessExitedException:
+        sys.exit(1)  # the process has said why on stderr
+    except torch.multiprocessing.ProcessRaisedException as e:
+        raise ExportError(f'training process {e.error_index} failed: {str(e).strip().splitlines()[-1]}') from None
 
 
 # ---- command line ----
@@ -429,7 +455,9 @@ def main(argv=None):
     t.add_argument('--nproc', type=int, help='start N processes on this machine (torch.multiprocessing.spawn, 127.0.0.1)')
     t.add_argument('--threads', type=int, default=0, help='CPU threads per process (default: cores / processes)')
     t.add_argument('--cpu', action='store_true', help='train on the CPU even where CUDA is present')
+    t.add_argument('--timeout', type=float, default=1800, help='seconds a process waits for the others before failing')
     args = p.parse_args(argv)
+    args.rendezvous = None
     try:
         if args.command == 'score':
             model, vocab, _ = load(args.model)

@@ -10,12 +10,11 @@ import { loadModel } from '../../src/model-file/read.js';
 import { REPO_ROOT, runCli } from '../helpers/run-cli.js';
 import { tmpDir } from '../helpers/tmp.js';
 import { tinyModel } from '../helpers/tiny-model.js';
-import { pseudoEnglish } from '../helpers/tiny-corpus.js';
 
 const PYTHON = '/usr/bin/python3';
 const SCRIPT = join(REPO_ROOT, 'python', 'charlm_torch.py');
 /** One thread per process: the machine may be shared, and two processes are enough to show the streams split. */
-const ENV = { ...process.env, OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1' };
+const ENV = { ...process.env, OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1', PYTHONFAULTHANDLER: '1' };
 
 function torchMissing(): string | false {
   const probe = spawnSync(PYTHON, ['-c', 'import torch'], { encoding: 'utf8', env: ENV, timeout: 120_000 });
@@ -26,12 +25,13 @@ function torchMissing(): string | false {
 
 function python(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(PYTHON, [SCRIPT, ...args], { env: ENV, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Its own process group, so that a timeout ends the spawned training processes too.
+    const child = spawn(PYTHON, [SCRIPT, ...args], { env: ENV, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (b: Buffer) => { stdout += b.toString(); });
     child.stderr.on('data', (b: Buffer) => { stderr += b.toString(); });
-    const timer = setTimeout(() => child.kill('SIGKILL'), 300_000);
+    const timer = setTimeout(() => process.kill(-child.pid!, 'SIGKILL'), 300_000);
     child.on('error', reject);
     child.on('close', (code) => { clearTimeout(timer); resolve({ code, stdout, stderr }); });
   });
@@ -53,18 +53,18 @@ describe('python/charlm_torch.py with PyTorch', { skip: torchMissing() }, () => 
     // export → PyTorch → export: loaded into the module and saved untouched, the bytes are the same.
     const text = join(dir, 'train.txt');
     const val = join(dir, 'val.txt');
-    await writeFile(text, pseudoEnglish(4000, 3).replace(/[^ -~\n]/g, ''));
-    await writeFile(val, pseudoEnglish(600, 11));
+    await writeFile(text, tiny.text);
+    await writeFile(val, 'a dog sat on the mat.\nthe cat and the log.\n'.repeat(4)); // only characters the model knows
     const resaved = join(dir, 'resaved.safetensors');
     const r0 = await python(['train', exported, text, '-o', resaved, '--steps', '0']);
     assert.equal(r0.code, 0, r0.stderr);
     assert.deepEqual(await readFile(resaved), await readFile(exported), 'bit-identical');
 
     const common = ['--val', val, '--steps', '4', '--batch-size', '4', '--seq-length', '16', '--lr', '0.01',
-      '--schedule', 'constant', '--eval-every', '0', '--threads', '1'];
+      '--schedule', 'constant', '--eval-every', '0', '--threads', '1', '--timeout', '120'];
     const ddp = join(dir, 'ddp.safetensors');
     const r2 = await python(['train', exported, text, '-o', ddp, '--nproc', '2', ...common]);
-    assert.equal(r2.code, 0, r2.stderr);
+    assert.equal(r2.code, 0, `${r2.stdout}\n${r2.stderr}`);
     const done = summary(r2.stdout);
     assert.equal(done.processes, 2);
     assert.equal(done.steps, 4);
