@@ -99,7 +99,7 @@ def write_safetensors(path, tensors, metadata):
 # ---- the model ----
 
 MODULES = {'lstm': nn.LSTM, 'gru': nn.GRU, 'rnn': nn.RNN, 'rnn-relu': nn.RNN}
-CONFIG_FIELDS = {'cell', 'numLayers', 'hiddenSize', 'dropout', 'vocabSize'}
+CONFIG_FIELDS = {'cell', 'numLayers', 'hiddenSize', 'dropout', 'vocabSize', 'projSize'}
 BOS, EOS = 0, 1  # line mode's reserved ids
 
 
@@ -152,27 +152,48 @@ class CharLM(nn.Module):
         self.vocab_size = config['vocabSize']
         self.num_layers = config['numLayers']
         self.hidden_size = config['hiddenSize']
+        # An LSTM with a projection (charlm's projSize) hands on h of proj_size units; c keeps hidden_size.
+        self.output_size = config.get('projSize') or self.hidden_size
         kwargs = {'nonlinearity': 'relu' if self.cell == 'rnn-relu' else 'tanh'} if self.cell.startswith('rnn') else {}
+        if config.get('projSize'):
+            kwargs['proj_size'] = config['projSize']
         self.module_name = 'rnn' if self.cell.startswith('rnn') else self.cell
         # nn.LSTM's dropout acts between layers; charlm also drops the top layer's output, before the decoder.
         setattr(self, self.module_name, MODULES[self.cell](self.vocab_size, self.hidden_size, self.num_layers,
                                                             dropout=config['dropout'], **kwargs))
         self.drop = nn.Dropout(config['dropout'])
-        self.decoder = nn.Linear(self.hidden_size, self.vocab_size)
+        self.decoder = nn.Linear(self.output_size, self.vocab_size)
 
     @property
     def rnn_module(self):
         return getattr(self, self.module_name)
 
     def zero_state(self, batch, device):
-        h = torch.zeros(self.num_layers, batch, self.hidden_size, device=device)
-        return (h, torch.zeros_like(h)) if self.cell == 'lstm' else h
+        h = torch.zeros(self.num_layers, batch, self.output_size, device=device)
+        c = torch.zeros(self.num_layers, batch, self.hidden_size, device=device)
+        return (h, c) if self.cell == 'lstm' else h
 
-    def forward(self, ids, state):
-        """ids (T, B) → logits (T, B, V) and the state after the last step."""
+    def forward(self, ids, state, restart_at=None):
+        """ids (T, B) → logits (T, B, V) and the state after the last step. With restart_at (line mode's <start>), a
+        row whose input is that symbol runs that step from the zero state, as charlm resets each item (no gradient flows
+        into the state the previous item left)."""
         x = F.one_hot(ids, self.vocab_size).float()
-        out, state = self.rnn_module(x, state)
+        if restart_at is None or not bool((ids == restart_at).any()):
+            out, state = self.rnn_module(x, state)
+        else:
+            outs = []
+            for t in range(ids.shape[0]):
+                keep = (ids[t] != restart_at).to(x.dtype)[None, :, None]
+                state = mask_rows(state, keep)
+                o, state = self.rnn_module(x[t:t + 1], state)
+                outs.append(o)
+            out = torch.cat(outs)
         return self.decoder(self.drop(out)), state
+
+
+def mask_rows(state, keep):
+    """The state with the rows where keep (1, B, 1) is 0 set to the zero start state."""
+    return tuple(s * keep for s in state) if isinstance(state, tuple) else state * keep
 
 
 def detach(state):
@@ -216,7 +237,7 @@ def score_ids(model, ids, line_mode, chunk=256):
     count = 0
     for start in range(0, len(ids) - 1, chunk):
         x = ids[start:start + chunk + 1]
-        logits, state = model(x[:-1, None], state)
+        logits, state = model(x[:-1, None], state, BOS if line_mode else None)
         losses = F.cross_entropy(logits[:, 0].double(), x[1:], reduction='none')
         keep = x[1:] != BOS if line_mode else torch.ones_like(x[1:], dtype=torch.bool)
         nats += losses[keep].sum()
@@ -338,10 +359,12 @@ def train(rank, world, local_rank, args):
             inputs, targets, epoch_start = next(batches)
             if epoch_start or state is None:
                 state = model.zero_state(inputs.shape[1], device)
+            elif args.stream_resets > 0:
+                state = mask_rows(state, stream_resets(args, step, rank, inputs.shape[1]).to(device)[None, :, None])
             model.train()
             for g in optimizer.param_groups:
                 g['lr'] = learning_rate(args.lr, step, args.steps, args.schedule)
-            logits, state = net(inputs.to(device), detach(state))
+            logits, state = net(inputs.to(device), detach(state), BOS if vocab.line_mode else None)
             loss = F.cross_entropy(logits.reshape(-1, model.vocab_size), targets.to(device).reshape(-1))
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
@@ -361,6 +384,14 @@ def train(rank, world, local_rank, args):
     finally:
         if distributed:
             dist.destroy_process_group()
+
+
+def stream_resets(args, step, rank, share):
+    """charlm's --stream-resets: each of the B streams goes back to the zero state before this step with probability
+    args.stream_resets, so the model learns to start from it. The draw depends only on (seed, step), for all B streams
+    (PyTorch's random numbers, not charlm's); this process keeps its own rows. Returns 1 to keep a row, 0 to reset it."""
+    draw = torch.rand(args.batch_size, generator=torch.Generator().manual_seed(args.seed * 1_000_003 + step))
+    return (draw[rank * share:(rank + 1) * share] >= args.stream_resets).float()
 
 
 def validate(model, val_ids, line_mode, rank, distributed):
@@ -448,6 +479,8 @@ def main(argv=None):
     t.add_argument('--lr', type=float, default=4e-3)
     t.add_argument('--schedule', choices=['cosine', 'constant'], default='cosine')
     t.add_argument('--clip', type=float, default=5.0)
+    t.add_argument('--stream-resets', type=float, default=0.1,
+                   help="share of the streams set back to the zero state before each step (charlm's --stream-resets)")
     t.add_argument('--val', help='a validation text (default: the last --val-frac of the training text)')
     t.add_argument('--val-frac', type=float, default=0.1)
     t.add_argument('--eval-every', type=int, default=250)

@@ -108,7 +108,8 @@ function vocabFor(metadata: ReadonlyMap<string, string>, given: Vocab | undefine
 
 /**
  * The config of a file PyTorch wrote without charlm's metadata, from its tensor names and shapes: the module name gives
- * the cell, the highest "_l{k}" the layers, weight_hh_l0 the hidden size (rows = gates × H), the decoder the vocabulary.
+ * the cell, the highest "_l{k}" the layers, weight_hh_l0 the hidden size (rows = gates × H), weight_hr_l0 (if any) the
+ * projection, the decoder the vocabulary.
  * Dropout is not in the weights and is taken as 0. The shapes are then checked against parameterShapes like any file's.
  */
 function inferConfig(entries: readonly SafetensorsEntry[], cell: Cell | undefined, fail: (m: string, hint?: string) => never): ModelConfig {
@@ -126,8 +127,11 @@ function inferConfig(entries: readonly SafetensorsEntry[], cell: Cell | undefine
   const bias = entries.find((e) => e.name === 'decoder.bias');
   if (hh === undefined || hh.shape.length !== 2) return fail(`has no 2-dimensional "${found[0]}.weight_hh_l0" to take the hidden size from`);
   if (bias === undefined || bias.shape.length !== 1) return fail('has no 1-dimensional "decoder.bias" to take the vocabulary size from');
+  // nn.LSTM(proj_size=P) adds weight_hr_l{k} of shape (P, H).
+  const projSize = entries.find((e) => e.name === `${found[0]}.weight_hr_l0`)?.shape[0];
   try {
-    return validateModelConfig({ cell: chosen, numLayers, hiddenSize: hh.shape[0]! / gateCount(chosen), dropout: 0, vocabSize: bias.shape[0] });
+    return validateModelConfig({ cell: chosen, numLayers, hiddenSize: hh.shape[0]! / gateCount(chosen), dropout: 0,
+      vocabSize: bias.shape[0], ...(projSize === undefined ? {} : { projSize }) });
   } catch (err) {
     if (err instanceof CharlmError) fail(`has shapes that make no charlm model: ${err.message}`);
     throw err;

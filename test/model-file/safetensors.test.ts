@@ -4,7 +4,9 @@ import { exportSafetensors, importSafetensors } from '../../src/model-file/excha
 import {
   bfloat16ToFloat, halfToFloat, MAX_HEADER_BYTES, parseFile, serializeSafetensors, sourceFromBytes,
 } from '../../src/model-file/safetensors.js';
-import { makeModel } from './fixture.js';
+import { parameterShapes, sizeOf, validateModelConfig } from '../../src/config/model-config.js';
+import { Rng } from '../../src/tensor/rng.js';
+import { awkwardFloats, makeModel } from './fixture.js';
 
 const concat = (pieces: Uint8Array[]): Buffer => Buffer.concat(pieces);
 
@@ -139,6 +141,23 @@ describe('safetensors export and import', () => {
     assert.equal((await importSafetensors(src, { vocab: rnn.vocab })).config.cell, 'rnn');
     assert.equal((await importSafetensors(src, { vocab: rnn.vocab, cell: 'rnn-relu' })).config.cell, 'rnn-relu');
     await assert.rejects(importSafetensors(src, { vocab: rnn.vocab, cell: 'lstm' }), /holds "rnn\." tensors, which --cell lstm does not have/);
+  });
+
+  it('round-trips an LSTM with a projection, and infers its projSize from weight_hr_l0 without metadata', async () => {
+    const base = makeModel({ layers: 2, hiddenSize: 4 });
+    const config = validateModelConfig({ ...base.config, projSize: 2 });
+    const rng = Rng.fromSeed(9);
+    const weights = new Map(parameterShapes(config).map((s) => [s.name, { shape: [...s.shape], data: awkwardFloats(sizeOf(s.shape), rng) }]));
+    assert.ok(weights.has('lstm.weight_hr_l1'));
+    const model = { ...base, config, weights };
+    const file = concat(exportSafetensors(model));
+    const back = await importBytes(file);
+    assert.deepEqual(back.config, config);
+    for (const [name, t] of weights) assert.deepEqual(back.weights.get(name)!.data, t.data, name);
+    const { header, data } = split(file);
+    delete header.__metadata__;
+    const bare = await importSafetensors(await sourceFromBytes(join(JSON.stringify(header), data), 'bare'), { vocab: model.vocab });
+    assert.deepEqual(bare.config, { ...config, dropout: 0 });
   });
 
   it('writes the same bytes for the same model (what the PyTorch side relies on to be bit-identical)', () => {
