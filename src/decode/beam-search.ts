@@ -59,7 +59,9 @@ export function beamSearch(model: CharLM, vocab: Vocab, opts: BeamOptions = {}):
   const stopIds = encodeStop(vocab, opts.stop);
   const context = decodingContext(vocab, encodePrime(vocab, opts.prime ?? '', opts.unknown));
   const V = model.config.vocabSize;
-  const isEnd = (id: number): boolean => vocab.lineMode && (id === vocab.eos || id === vocab.bos);
+  // Line mode: only the end symbol ends a line; the start symbol is never emitted (it would not be text).
+  const isEnd = (id: number): boolean => id === vocab.eos;
+  const forbidden = vocab.bos;
   const finished: Hypothesis[] = [];
   const finish = (p: Partial, reason: FinishReason): void => {
     const symbols = p.ids.length + (reason === 'end' ? 1 : 0);
@@ -94,6 +96,7 @@ export function beamSearch(model: CharLM, vocab: Vocab, opts: BeamOptions = {}):
     let count = 0;
     for (let b = 0; b < beams.length; b++) {
       for (let v = 0; v < V; v++) {
+        if (v === forbidden) continue;
         const total = beams[b].logProb + logProbs[b * V + v];
         if (count === C && !(total > candTotal[C - 1])) continue;
         let at = count < C ? count++ : C - 1;
@@ -135,7 +138,7 @@ export function beamSearch(model: CharLM, vocab: Vocab, opts: BeamOptions = {}):
     if (greedy !== null) {
       const lp = logProbs.subarray(greedyRow * V, greedyRow * V + V);
       logSoftmax(logits, greedyRow * V, V, lp);
-      const id = argmax(lp, 0, V);
+      const id = argmax(lp, 0, V, forbidden);
       greedy.logProb += lp[id];
       if (isEnd(id)) {
         finish(greedy, 'end');

@@ -34,10 +34,13 @@ export interface GenerateOptions extends SampleOptions {
 }
 
 export interface SampledChar {
+  /** The character ('' for the end of a line). */
   readonly char: string;
   readonly id: number;
   /** ln P(char | everything before), under the model at temperature 1. */
   readonly logProb: number;
+  /** Line mode's last item: the end symbol, which ends the line and is no character. */
+  readonly end?: true;
 }
 
 /** Options checked once, before the hot loop (checkSampleOptions). */
@@ -95,31 +98,34 @@ export function logSoftmax(x: Floats, xOff: number, V: number, out: Float64Array
   for (let v = 0; v < V; v++) out[v] = x[xOff + v] - logSumExp;
 }
 
-/** The most likely id of V logits (the lowest id among equals). */
-export function argmax(x: Floats | Float64Array, xOff: number, V: number): number {
-  let best = 0;
-  for (let v = 1; v < V; v++) if (x[xOff + v] > x[xOff + best]) best = v;
+/** The most likely id of V logits (the lowest id among equals), `skip` left out. */
+export function argmax(x: Floats | Float64Array, xOff: number, V: number, skip: number | null = null): number {
+  let best = skip === 0 ? 1 : 0;
+  for (let v = best + 1; v < V; v++) if (v !== skip && x[xOff + v] > x[xOff + best]) best = v;
   return best;
 }
 
 /**
  * Picks one symbol from logits[0 … V) (V = scratch.size) and returns its id; scratch.logProb is then its model log-probability.
  * Order of the rules (as in common practice): temperature, then top-k, then top-p over what top-k kept, then one draw.
- * Greedy draws no random number, so it never moves the rng.
+ * Greedy draws no random number, so it never moves the rng. `forbidden` (line mode's start symbol) is never picked; the
+ * log-probabilities stay the model's own, so they still add up to what eval reports.
  */
-export function sampleFromLogits(logits: Floats, opts: SampleOptions | SamplingRule, rng: Rng, scratch: SamplingScratch): number {
+export function sampleFromLogits(logits: Floats, opts: SampleOptions | SamplingRule, rng: Rng, scratch: SamplingScratch,
+                                 forbidden: number | null = null): number {
   const rule = 'checked' in opts ? opts : checkSampleOptions(opts);
   const V = scratch.size;
   logSoftmax(logits, 0, V, scratch.logProbs);
   let id: number;
   if (rule.greedy) {
-    id = argmax(scratch.logProbs, 0, V);
+    id = argmax(scratch.logProbs, 0, V, forbidden);
   } else {
     const w = scratch.weights;
     // exp((z − max)/T) = exp(ln p / T) up to a constant factor: the same weights, computed from the stable log-probs.
     const invT = 1 / rule.temperature;
-    const maxLogProb = scratch.logProbs[argmax(scratch.logProbs, 0, V)];
+    const maxLogProb = scratch.logProbs[argmax(scratch.logProbs, 0, V, forbidden)];
     for (let v = 0; v < V; v++) w[v] = Math.exp((scratch.logProbs[v] - maxLogProb) * invT);
+    if (forbidden !== null) w[forbidden] = 0;
     id = rule.topK > 0 && rule.topK < V || rule.topP < 1 ? drawFromTop(rule, rng, scratch) : drawFromAll(w, V, rng);
   }
   scratch.logProb = scratch.logProbs[id];
@@ -245,8 +251,9 @@ export class StopMatcher {
 /**
  * Samples up to opts.length characters after the prime, one per iteration. Options, prime and stop string are checked
  * here, before the first character (so a bad prime throws at the call). The prime is read once (primeState); every
- * further character costs one step() that carries the state. In line mode the sample is one line: it ends at the end
- * symbol (not yielded). The same rng state gives the same characters, bit for bit.
+ * further character costs one step() that carries the state. In line mode the sample is one line: the start symbol is
+ * never sampled, and the end symbol ends it as a last item with `end` set (it is no character, but its log-probability
+ * belongs to the line's). The same rng state gives the same characters, bit for bit.
  */
 export function sample(model: CharLM, vocab: Vocab, opts: GenerateOptions, rng: Rng): Generator<SampledChar, void, undefined> {
   const rule = checkSampleOptions(opts);
@@ -267,9 +274,11 @@ function* continueText(model: CharLM, vocab: Vocab, context: readonly number[], 
   input[0] = context[context.length - 1];
   for (let produced = 0; produced < length; produced++) {
     model.step(input, state, logits);
-    const id = sampleFromLogits(logits, rule, rng, scratch);
-    // A reserved symbol mid-line means the model thinks the line is over.
-    if (vocab.lineMode && (id === vocab.eos || id === vocab.bos)) return;
+    const id = sampleFromLogits(logits, rule, rng, scratch, vocab.bos);
+    if (id === vocab.eos) {
+      yield { char: '', id, logProb: scratch.logProb, end: true };
+      return;
+    }
     input[0] = id;
     yield { char: vocab.symbolOf(id), id, logProb: scratch.logProb };
     if (stop?.push(id) === true) return;

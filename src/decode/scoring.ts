@@ -12,7 +12,7 @@
 // warm-up steps and L' = ⌈(P − W) / S⌉, all S rows run W + L' steps; row 0 scores predictions [0, W + L'), row s ≥ 1 reads
 // [s·L', s·L' + W) unscored and scores [W + s·L', W + (s+1)·L'). With S = 1 the score is exact by construction.
 
-import { CorpusError } from '../errors.js';
+import { ConfigError, CorpusError } from '../errors.js';
 import type { CharLM } from '../model/char-lm.js';
 import type { RecurrentState } from '../model/recurrent-state.js';
 import type { Ids } from '../tensor/floats.js';
@@ -159,25 +159,37 @@ export function splitLines(text: string): string[] {
 /**
  * Each line scored on its own from a fresh state, in input order. Line mode frames it as start, line, end. Otherwise the
  * line follows a line break and is followed by one (when the vocabulary has "\n"), so every character and the line's end are
- * predicted, as they would be inside a text; without "\n" the first character is context only.
+ * predicted, as they would be inside a text; without "\n" the first character is context only. With `context` N (not in
+ * line mode, whose items are independent) the N lines before it are read first, unscored, as the text would have them.
  */
-export function scoreLines(model: CharLM, vocab: Vocab, lines: readonly string[], opts: Pick<ScoreOptions, 'chunkLength'> = {}): LineScore[] {
+export function scoreLines(model: CharLM, vocab: Vocab, lines: readonly string[],
+                           opts: Pick<ScoreOptions, 'chunkLength'> & { context?: number } = {}): LineScore[] {
+  const context = opts.context ?? 0;
+  if (!Number.isInteger(context) || context < 0) throw new ConfigError(`context must be 0 or more lines (got ${context})`);
+  if (context > 0 && vocab.lineMode) {
+    throw new ConfigError('a line-mode model reads every line from its start state: context lines would change nothing');
+  }
   const newline = vocab.lineMode ? undefined : vocab.idOf('\n');
-  const framed = lines.map((line) => {
-    const body = vocab.encode(line, { unknown: 'skip' });
+  const bodies = lines.map((line) => vocab.encode(line, { unknown: 'skip' }));
+  const framed = lines.map((line, i) => {
     let unknownChars = 0;
     for (const n of vocab.unknownChars(line).values()) unknownChars += n;
     const ids: number[] = [];
     if (vocab.lineMode) ids.push(vocab.bos!);
     else if (newline !== undefined) ids.push(newline);
-    for (let i = 0; i < body.length; i++) ids.push(body[i]);
+    for (let j = Math.max(0, i - context); j < i; j++) {
+      for (const id of bodies[j]) ids.push(id);
+      if (newline !== undefined) ids.push(newline);
+    }
+    const skip = Math.max(0, ids.length - 1); // predictions that belong to the context, not to the line
+    for (const id of bodies[i]) ids.push(id);
     if (vocab.lineMode) ids.push(vocab.eos!);
     else if (newline !== undefined) ids.push(newline);
-    return { ids, unknownChars };
+    return { ids, skip: context > 0 ? skip : 0, unknownChars };
   });
   const logProbs = new Float64Array(lines.length);
   // Longest first, so each batch holds lines of similar length and pads little.
-  const order = lines.map((_, i) => i).filter((i) => framed[i].ids.length > 1)
+  const order = lines.map((_, i) => i).filter((i) => framed[i].ids.length - framed[i].skip > 1)
     .sort((a, b) => framed[b].ids.length - framed[a].ids.length || a - b);
   // One state per batch size (a full batch, and the last one), not one per batch: memory stays flat however many lines.
   const states = new Map<number, RecurrentState>();
@@ -185,23 +197,27 @@ export function scoreLines(model: CharLM, vocab: Vocab, lines: readonly string[]
     const batch = order.slice(first, first + LINE_BATCH);
     let state = states.get(batch.length);
     if (state === undefined) states.set(batch.length, state = model.createState(batch.length));
-    scoreBatch(model, batch.map((i) => framed[i].ids), opts.chunkLength ?? DEFAULT_CHUNK, state)
+    scoreBatch(model, batch.map((i) => framed[i]), opts.chunkLength ?? DEFAULT_CHUNK, state)
       .forEach((lp, j) => { logProbs[batch[j]] = lp; });
   }
   for (const state of states.values()) state.release(model.kernels);
   return lines.map((line, i) => {
-    const chars = Math.max(0, framed[i].ids.length - 1);
+    const chars = Math.max(0, framed[i].ids.length - 1 - framed[i].skip);
     const s = summarize(-logProbs[i], chars);
     return { line, chars, logProb: logProbs[i], natsPerChar: s.natsPerChar, bitsPerChar: s.bitsPerChar,
       unknownChars: framed[i].unknownChars };
   });
 }
 
-/** Total ln P of each sequence's predictions, the sequences run side by side from zero states (B = sequences). */
-function scoreBatch(model: CharLM, seqs: readonly number[][], chunkLength: number, state: RecurrentState): Float64Array {
+/**
+ * Total ln P of each sequence's predictions after its first `skip` (which are read, not scored), the sequences run side by
+ * side from start states (B = sequences); `state` is overwritten.
+ */
+function scoreBatch(model: CharLM, seqs: readonly { ids: readonly number[]; skip: number }[], chunkLength: number,
+                    state: RecurrentState): Float64Array {
   const B = seqs.length;
   const V = model.config.vocabSize;
-  const steps = Math.max(...seqs.map((s) => s.length - 1));
+  const steps = Math.max(...seqs.map((s) => s.ids.length - 1));
   const T = Math.min(chunkLength, steps);
   const ctor = V <= 65536 ? Uint16Array : Uint32Array;
   const inputs = new ctor(T * B);
@@ -213,15 +229,16 @@ function scoreBatch(model: CharLM, seqs: readonly number[][], chunkLength: numbe
     for (let t = 0; t < Tc; t++) {
       for (let b = 0; b < B; b++) {
         const pos = start + t;
-        const real = pos < seqs[b].length - 1;
-        inputs[t * B + b] = real ? seqs[b][pos] : 0;
-        targets[t * B + b] = real ? seqs[b][pos + 1] : 0;
+        const real = pos < seqs[b].ids.length - 1;
+        inputs[t * B + b] = real ? seqs[b].ids[pos] : 0;
+        targets[t * B + b] = real ? seqs[b].ids[pos + 1] : 0;
       }
     }
     const pass = model.forward(inputs, targets, Tc, B, state, { training: false });
     for (let t = 0; t < Tc; t++) {
       for (let b = 0; b < B; b++) {
-        if (start + t >= seqs[b].length - 1) continue;
+        const pos = start + t;
+        if (pos < seqs[b].skip || pos >= seqs[b].ids.length - 1) continue;
         const row = t * B + b;
         out[b] -= model.kernels.softmaxCrossEntropy(pass.logits, row * V, 1, V, targets, row, null, 0, 0);
       }

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { REPO_ROOT } from '../helpers/run-cli.js';
 import { logSoftmax } from '../../src/decode/sampling.js';
 import { encodeForScoring, scoreIds, scoreLines, scoreText, splitLines, streamLayout } from '../../src/decode/scoring.js';
-import { CorpusError } from '../../src/errors.js';
+import { ConfigError, CorpusError } from '../../src/errors.js';
 import type { Ids } from '../../src/tensor/floats.js';
 import { tinyModel } from '../helpers/tiny-model.js';
 
@@ -157,6 +157,25 @@ describe('scoreLines', () => {
     const [s] = scoreLines(m.model, m.vocab, ['a dog.']);
     assert.equal(s.chars, 7);
     close(-s.logProb, naiveNats(m, [m.vocab.bos!, ...m.vocab.encode('a dog.'), m.vocab.eos!]));
+  });
+
+  it('with context N reads the N lines before each line unscored and scores the line as it stands in the text', async () => {
+    const m = await tinyModel();
+    const lines = ['the cat sat.', 'a dog.', 'the log sat on a mat.', 'a cat.'];
+    const scores = scoreLines(m.model, m.vocab, lines, { context: 2, chunkLength: 8 });
+    lines.forEach((line, i) => {
+      const before = '\n' + lines.slice(Math.max(0, i - 2), i).map((l) => l + '\n').join('');
+      const whole = m.vocab.encode(before + line + '\n');
+      const prefix = m.vocab.encode(before);
+      assert.equal(scores[i].chars, line.length + 1);
+      close(-scores[i].logProb, naiveNats(m, whole) - naiveNats(m, prefix));
+    });
+    assert.equal(scores[0].logProb, scoreLines(m.model, m.vocab, lines)[0].logProb, 'the first line has no context');
+  });
+
+  it('refuses context lines for a line-mode model, whose lines are independent', async () => {
+    const m = await tinyModel({ lineMode: true });
+    assert.throws(() => scoreLines(m.model, m.vocab, ['a dog.'], { context: 1 }), ConfigError);
   });
 
   it('splitLines drops the empty piece after a final line break and a trailing carriage return', () => {

@@ -6,7 +6,8 @@ import { NgramModel, type NgramSmoothing } from '../../decode/ngram.js';
 import { encodeForScoring, scoreLines, scoreText, splitLines, WARMUP_CHARS, type TextScore } from '../../decode/scoring.js';
 import { readCorpus } from '../../text/corpus.js';
 import { quoteChar } from '../../text/vocab.js';
-import { choiceOf, positiveInt } from '../flags.js';
+import { UsageError } from '../../errors.js';
+import { choiceOf, nonNegativeInt, positiveInt } from '../flags.js';
 import { writeData, writeJson } from '../output.js';
 import { loadForDecoding } from './generate.js';
 import { applyThreads, threadsOption } from '../threads.js';
@@ -15,6 +16,7 @@ interface EvalFlags {
   threads?: number;
   json?: boolean;
   perLine?: boolean;
+  context?: number;
   ngram?: number;
   ngramTrain?: string;
   ngramSmoothing: NgramSmoothing;
@@ -70,6 +72,7 @@ export function registerEvalCommand(program: Command): void {
     .argument('<model>', 'a model file written by charlm train')
     .argument('<file>', "the text to score, or '-' for standard input")
     .option('--per-line', 'score every line on its own: bitsPerChar<TAB>logProb<TAB>line, in input order')
+    .option('--context <n>', 'with --per-line: read the n lines before each line first (unscored), for lines that depend on each other', nonNegativeInt)
     .option('--ngram <n>', `also fit a character n-gram of order n on --ngram-train (default ${DEFAULT_NGRAM_ORDER}) and report its loss`, positiveInt)
     .option('--ngram-train <file>', 'the training text for the n-gram baseline')
     .option('--ngram-smoothing <kind>', 'kneser-ney (interpolated) or absolute (interpolated absolute discounting)',
@@ -82,20 +85,25 @@ Examples:
   $ charlm eval models/tinyshakespeare.json corpora/tinyshakespeare.txt
   $ charlm eval models/tinyshakespeare.json test.txt --ngram 5 --ngram-train corpora/tinyshakespeare.txt
   $ charlm eval models/words.json candidates.txt --per-line | sort -n | head
+  $ charlm eval models/tinyshakespeare.json dialogue.txt --per-line --context 3
 
 Every character after the first is predicted from all before it; characters the model never saw are counted, reported
 and skipped. A long text is scored as parallel streams; each reads the ${WARMUP_CHARS} characters before its part first (unscored),
 so the figure equals --streams 1 within 1e-4 nats/char.
---per-line scores each line from a fresh state, after a line break and including the line break that ends it
-(in line mode: <start>, the line, <end>). The n-gram baseline is interpolated Kneser-Ney by default (d = 0.75).`)
+--per-line scores each line from the start state, after a line break and including the line break that ends it
+(in line mode: <start>, the line, <end>); --context N reads the N lines before it first, as the text has them. The n-gram baseline is interpolated Kneser-Ney by default (d = 0.75).`)
     .action(async (modelPath: string, file: string, flags: EvalFlags) => {
       applyThreads(flags.threads);
       if (flags.ngram !== undefined && flags.ngramTrain === undefined) throw new InvalidArgumentError('--ngram needs --ngram-train FILE');
       if (flags.perLine === true && flags.ngramTrain !== undefined) throw new InvalidArgumentError('--per-line cannot be combined with --ngram');
+      if (flags.context !== undefined && flags.perLine !== true) throw new InvalidArgumentError('--context needs --per-line');
       const { model, vocab } = await loadForDecoding(modelPath);
+      if ((flags.context ?? 0) > 0 && vocab.lineMode) {
+        throw new UsageError('--context has no effect on a line-mode model: every line starts from the start state');
+      }
       const corpus = await readCorpus(file);
       if (flags.perLine === true) {
-        for (const s of scoreLines(model, vocab, splitLines(corpus.text))) {
+        for (const s of scoreLines(model, vocab, splitLines(corpus.text), { context: flags.context })) {
           if (flags.json === true) {
             writeData(JSON.stringify({ line: s.line, chars: s.chars, logProb: s.logProb, natsPerChar: s.natsPerChar,
               bitsPerChar: s.bitsPerChar, unknownChars: s.unknownChars }) + '\n');

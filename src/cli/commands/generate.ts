@@ -41,6 +41,8 @@ export interface SampleRecord {
   seed: number;
   prime: string;
   logProbs?: number[];
+  /** Line mode, when the line ended by itself: ln P of its end symbol (included in logProb, as eval --per-line does). */
+  endLogProb?: number;
 }
 
 /** Turns the escapes \n, \t, \r and \\ typed on a command line into the characters they name. */
@@ -92,7 +94,8 @@ Examples:
   $ charlm generate models/tinyshakespeare.json --json --logprobs --length 50 | jq .logProb
 
 The output is the prime followed by the generated text. "logProb" is the natural-log probability the model gives the
-generated characters (at temperature 1, whatever the sampling flags), so runs can be compared with beam and eval.
+generated characters (at temperature 1, whatever the sampling flags; in line mode including the end of the line), so
+runs can be compared with beam and eval --per-line.
 Samples are separated by a blank line (and a rule on a terminal); --json prints JSON lines, one object per sample,
 where "text" is the generated part only. Without --seed a seed is taken from the clock; --json reports it.`)
     .action(async (path: string, flags: GenerateFlags) => {
@@ -118,6 +121,11 @@ where "text" is the generated part only. Without --seed a seed is taken from the
         let breaks = 0;
         let lastChar = prime.slice(-1);
         for (const c of chars) {
+          if (c.end === true) {
+            record.logProb += c.logProb;
+            if (flags.logprobs === true) record.endLogProb = c.logProb;
+            break;
+          }
           if (flags.json === true) record.text += c.char; // the terminal gets each character as it comes instead
           lastChar = c.char;
           record.logProb += c.logProb;
@@ -137,8 +145,10 @@ where "text" is the generated part only. Without --seed a seed is taken from the
         } else {
           if (lastChar !== '\n') writeData('\n');
           if (flags.logprobs === true) {
-            const bits = record.chars > 0 ? -record.logProb / record.chars / Math.LN2 : 0;
-            log(colors.dim(`logProb ${record.logProb.toFixed(4)} over ${record.chars} chars (${bits.toFixed(4)} bits/char)`));
+            // As eval --per-line counts them: a line's end is one more predicted symbol.
+            const symbols = record.chars + (record.endLogProb === undefined ? 0 : 1);
+            const bits = symbols > 0 ? -record.logProb / symbols / Math.LN2 : 0;
+            log(colors.dim(`logProb ${record.logProb.toFixed(4)} over ${symbols} chars (${bits.toFixed(4)} bits/char)`));
           }
         }
       }
