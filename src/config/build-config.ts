@@ -67,6 +67,8 @@ export function validateTrainConfig(c: TrainConfig): void {
   check(Number.isInteger(c.evalChars) && c.evalChars >= 0, 'eval chars must be a non-negative integer');
   check(Number.isInteger(c.patience) && c.patience >= 0, 'patience must be a non-negative integer');
   check(Number.isSafeInteger(c.seed), 'seed must be an integer');
+  check(c.streamResetShare === undefined || (c.streamResetShare >= 0 && c.streamResetShare <= 1),
+    'the share of streams reset per step must be between 0 and 1');
 }
 
 function deepFreeze<T>(value: T): T {

@@ -22,6 +22,7 @@ export const DEFAULTS: TrainConfig = {
   evalChars: 200_000,
   patience: 0,
   lineMode: false,
+  streamResetShare: 0.1,
   seed: 1,
 };
 

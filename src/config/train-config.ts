@@ -74,5 +74,10 @@ export interface TrainConfig {
   /** Stop after this many validations without improvement (0 = never stop early). */
   readonly patience: number;
   readonly lineMode: boolean;
+  /**
+   * Each stream goes back to the start state before a step with this probability (src/train/stream-resets.ts). Absent
+   * in runs saved before it existed, which trained without: 0.
+   */
+  readonly streamResetShare?: number;
   readonly seed: number;
 }

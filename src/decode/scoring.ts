@@ -83,15 +83,19 @@ export function streamLayout(P: number, streams: number | undefined, warmupChars
   return { S, warmup, span };
 }
 
-/** Total nats over the predictions of `ids` (targets equal to ignoreTarget are left out), and how many were scored. */
-export function scoreIds(model: CharLM, ids: Ids, opts: ScoreOptions & { ignoreTarget?: number | null } = {}):
+/**
+ * Total nats over the predictions of `ids`, and how many were scored. `itemStart` (line mode's start symbol) is not scored
+ * as a target, and the state restarts from the start state where it is read, as in training.
+ */
+export function scoreIds(model: CharLM, ids: Ids, opts: ScoreOptions & { itemStart?: number | null } = {}):
     { nats: number; chars: number } {
   const P = ids.length - 1;
   if (P < 1) return { nats: 0, chars: 0 };
   const { S, warmup, span } = streamLayout(P, opts.streams, opts.warmupChars);
   const steps = warmup + span;
   const T = opts.chunkLength ?? DEFAULT_CHUNK;
-  const ignore = opts.ignoreTarget ?? null;
+  const ignore = opts.itemStart ?? null;
+  const restartAt = ignore ?? undefined;
   const V = model.config.vocabSize;
   const k = model.kernels;
   const state = model.createState(S);
@@ -115,7 +119,7 @@ export function scoreIds(model: CharLM, ids: Ids, opts: ScoreOptions & { ignoreT
         if (scored[row] === 0) all = false;
       }
     }
-    const pass = model.forward(inputs, targets, Tc, S, state, { training: false });
+    const pass = model.forward(inputs, targets, Tc, S, state, { training: false, restartAt });
     if (all) {
       nats += pass.lossNats * Tc * S;
       chars += Tc * S;
@@ -134,7 +138,7 @@ export function scoreIds(model: CharLM, ids: Ids, opts: ScoreOptions & { ignoreT
 /** Cross-entropy of a whole text (see the header for what is scored and how streams warm up). */
 export function scoreText(model: CharLM, vocab: Vocab, text: string, opts: ScoreOptions = {}): TextScore {
   const { ids, unknown } = encodeForScoring(vocab, text);
-  const { nats, chars } = scoreIds(model, ids, { ...opts, ignoreTarget: vocab.bos });
+  const { nats, chars } = scoreIds(model, ids, { ...opts, itemStart: vocab.bos });
   let unknownChars = 0;
   for (const n of unknown.values()) unknownChars += n;
   if (chars === 0) {

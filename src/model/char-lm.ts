@@ -9,6 +9,7 @@ import { cellType } from '../nn/cells.js';
 import { dropoutBackward, dropoutForward, type DropoutCache } from '../nn/dropout.js';
 import { initializeParameters } from '../nn/init.js';
 import type { LayerInput } from '../nn/layer-io.js';
+import { RowResets } from '../nn/row-resets.js';
 import { linearBackward, linearForward, type LinearWeights } from '../nn/linear.js';
 import { crossEntropyBackward, crossEntropyLoss } from '../nn/softmax-cross-entropy.js';
 import type { Floats, Ids } from '../tensor/floats.js';
@@ -40,6 +41,11 @@ export interface ForwardOptions {
   /** Training turns dropout on (it then needs an rng). */
   readonly training: boolean;
   readonly rng?: Rng;
+  /**
+   * Line mode's start symbol: a row whose input is this symbol restarts from the start state at that step, so each item
+   * is read (and trained) on its own, as generation and per-line scoring read it.
+   */
+  readonly restartAt?: number;
 }
 
 /** All buffers for one (T, B), allocated on first use and reused by every later call with the same sizes. */
@@ -162,7 +168,8 @@ export class CharLM {
     if (useDropout && opts.rng === undefined) throw new ConfigError('a training forward with dropout needs an rng');
     this.last = null;
     const ws = this.workspace('chunk', T, B);
-    const { inputs: layerInputs, top } = this.runLayers(ws, inputs, state, useDropout ? opts.rng! : null, true);
+    const resets = opts.restartAt === undefined ? null : RowResets.where(inputs, T, B, opts.restartAt);
+    const { inputs: layerInputs, top } = this.runLayers(ws, inputs, state, useDropout ? opts.rng! : null, resets, true);
     const { O, V } = this.sizes();
     linearForward(this.kernels, this.decoder, top.x, top.xOff, T * B, O, V, ws.logits, 0);
     const lossNats = crossEntropyLoss(this.kernels, ws.logits, targets, T * B, V);
@@ -207,7 +214,7 @@ export class CharLM {
     this.checkChunk(ids, null, 1, B, state);
     let ws = this.stepWorkspace;
     if (ws === null || ws.B !== B) ws = this.stepWorkspace = this.workspace('step', 1, B);
-    const { top } = this.runLayers(ws, ids, state, null);
+    const { top } = this.runLayers(ws, ids, state, null, null);
     linearForward(this.kernels, this.decoder, top.x, top.xOff, B, O, V, logits, 0);
   }
 
@@ -220,7 +227,8 @@ export class CharLM {
    * Runs the recurrent stack over the chunk; returns each layer's input and the decoder's input (`top`). Without dropout
    * the inputs are the workspace's own objects (the step() path allocates nothing); `inputs` is then built only on request.
    */
-  private runLayers(ws: Workspace, ids: Ids, state: RecurrentState, dropoutRng: Rng | null, wantInputs = false):
+  private runLayers(ws: Workspace, ids: Ids, state: RecurrentState, dropoutRng: Rng | null, resets: RowResets | null,
+                    wantInputs = false):
       { inputs: LayerInput[]; top: LayerInput & { kind: 'dense' } } {
     const { T, B } = ws;
     ws.oneHot.ids = ids;
@@ -228,7 +236,7 @@ export class CharLM {
     let input: LayerInput = ws.oneHot;
     for (let l = 0; l < this.config.numLayers; l++) {
       if (wantInputs) inputs.push(input);
-      ws.layers[l].forward(input, state.layers[l]);
+      ws.layers[l].forward(input, state.layers[l], resets);
       if (dropoutRng !== null) {
         const { size: O, xOff } = ws.outputs[l];
         const n = T * B * O;

@@ -66,6 +66,17 @@ export class RecurrentState {
     }
   }
 
+  /** Row `row` back to zeros: that stream starts again from the start state. */
+  resetRow(row: number): void {
+    this.checkRow(row);
+    for (const l of this.layers) {
+      for (const x of l.c === null ? [l.h] : [l.h, l.c]) {
+        const W = x.length / this.batchSize;
+        x.fill(0, row * W, row * W + W);
+      }
+    }
+  }
+
   copyFrom(other: RecurrentState): void {
     this.checkSameShape(other);
     this.layers.forEach((l, i) => {

@@ -5,6 +5,7 @@
 import type { Floats } from '../tensor/floats.js';
 import type { Kernels } from '../tensor/kernels.js';
 import type { LayerInput, LayerState } from './layer-io.js';
+import type { RowResets } from './row-resets.js';
 
 /** The sizes one layer's tensors depend on. */
 export interface LayerDims {
@@ -54,9 +55,12 @@ export interface CellActivations {
 /** One layer bound to its weights, gradients and (T, B)-sized buffers. */
 export interface RecurrentLayer {
   readonly activations: CellActivations;
-  /** Runs T steps from `state` and leaves the final state in it. */
-  forward(input: LayerInput, state: LayerState): void;
-  /** dHiddens (T,B,output width) in (and used as workspace); adds into the layer's grads; dX (T,B,D) out when given. */
+  /** Runs T steps from `state` and leaves the final state in it; rows in `resets` restart from the start state. */
+  forward(input: LayerInput, state: LayerState, resets: RowResets | null): void;
+  /**
+   * dHiddens (T,B,output width) in (and used as workspace); adds into the layer's grads; dX (T,B,D) out when given. The
+   * last forward's resets apply: no gradient flows past a restart.
+   */
   backward(input: LayerInput, dHiddens: Floats, dX: Floats | null): void;
 }
 

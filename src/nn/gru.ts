@@ -10,6 +10,7 @@ import type { Floats } from '../tensor/floats.js';
 import type { Kernels } from '../tensor/kernels.js';
 import { gateWeightParams, type CellType, type GateWeightKey, type LayerTensors } from './cell-type.js';
 import { copyFloats, projectInput, projectInputBackward, type LayerInput, type LayerState } from './layer-io.js';
+import { LayerResets } from './row-resets.js';
 
 /** The GRU as a cell type, with PyTorch's uniform initialisation throughout. */
 export const GRU_CELL: CellType<GateWeightKey> = {
@@ -23,11 +24,15 @@ export const GRU_CELL: CellType<GateWeightKey> = {
   createLayer(k, w, grads, T, B, { hidden: H }) {
     const cache = allocGruCache(k, T, B, H);
     let scratch: GruScratch | null = null; // backward buffers only once a backward happens (not for decoding)
+    let resets: LayerResets | null = null;  // the last forward's, for its backward
     return {
       activations: { gates: cache.gx, cells: null, hiddens: cache.hiddens },
-      forward: (input, state) => gruForward(k, w, input, state, cache, T, B, H),
+      forward: (input, state, rows) => {
+        resets = rows === null ? null : new LayerResets(rows, [{ buf: cache.hiddens, width: H }], B);
+        gruForward(k, w, input, state, cache, resets, T, B, H);
+      },
       backward: (input, dHiddens, dX) =>
-        gruBackward(k, w, input, cache, dHiddens, grads, dX, scratch ??= allocGruScratch(k, T, B, H), T, B, H),
+        gruBackward(k, w, input, cache, dHiddens, grads, dX, scratch ??= allocGruScratch(k, T, B, H), resets, T, B, H),
     };
   },
 };
@@ -47,37 +52,46 @@ export function allocGruScratch(k: Kernels, T: number, B: number, H: number): Gr
 
 /** Runs T steps from `state` and leaves the final h in `state`. */
 export function gruForward(k: Kernels, w: GruWeights, input: LayerInput, state: LayerState, cache: GruCache,
-                           T: number, B: number, H: number): void {
+                           resets: LayerResets | null, T: number, B: number, H: number): void {
   const G = 3 * H;
   const { gx, gh, hiddens } = cache;
   copyFloats(state.h, 0, hiddens, 0, B * H);
   projectInput(k, w.weightIh, input, T * B, G, gx, 0);
   k.addRowVector(gx, 0, T * B, G, w.biasIh, 0);
   for (let t = 0; t < T; t++) {
+    resets?.swap(t);
     k.gemm(false, true, B, G, H, 1, hiddens, t * B * H, H, w.weightHh, 0, H, 0, gh, t * B * G, G);
     k.addRowVector(gh, t * B * G, B, G, w.biasHh, 0);
     k.gruCellForward(gx, t * B * G, gh, t * B * G, hiddens, t * B * H, hiddens, (t + 1) * B * H, B, H);
+    resets?.swap(t);
   }
   copyFloats(hiddens, T * B * H, state.h, 0, B * H);
 }
 
 /** As lstmBackward: dHiddens (T,B,H) is the gradient from above and workspace; adds into grads; writes dX if given. */
 export function gruBackward(k: Kernels, w: GruWeights, input: LayerInput, cache: GruCache, dHiddens: Floats,
-                            grads: GruWeights, dX: Floats | null, scratch: GruScratch,
+                            grads: GruWeights, dX: Floats | null, scratch: GruScratch, resets: LayerResets | null,
                             T: number, B: number, H: number): void {
   const G = 3 * H;
   const { gx, gh, hiddens } = cache;
   const { dGx, dGh, dHPrev } = scratch;
   for (let t = T - 1; t >= 0; t--) {
+    resets?.swap(t);
     k.gruCellBackward(gx, t * B * G, gh, t * B * G, hiddens, t * B * H, dHiddens, t * B * H,
       dGx, t * B * G, dGh, t * B * G, dHPrev, 0, B, H);
-    if (t > 0) {
+    const addRecurrent = (): void => {
+      if (t === 0) return;
       // dh_{t-1} += z ⊙ dh_t (direct path) + dGh_t · W_hh. Skipped at t = 0: truncated BPTT.
       k.axpy(B * H, 1, dHPrev, 0, dHiddens, (t - 1) * B * H);
       k.gemm(false, false, B, H, G, 1, dGh, t * B * G, G, w.weightHh, 0, H, 1, dHiddens, (t - 1) * B * H, H);
-    }
+    };
+    if (resets === null) addRecurrent();
+    else resets.cutGradient(t, dHiddens, H, [], addRecurrent);
+    resets?.swap(t);
   }
+  resets?.swapAll(T);
   k.gemm(true, false, G, H, T * B, 1, dGh, 0, G, hiddens, 0, H, 1, grads.weightHh, 0, H);
+  resets?.swapAll(T);
   projectInputBackward(k, w.weightIh, input, dGx, T * B, G, grads.weightIh, dX);
   k.sumRows(dGx, 0, T * B, G, grads.biasIh, 0);
   k.sumRows(dGh, 0, T * B, G, grads.biasHh, 0);

@@ -14,6 +14,7 @@ import type { Floats } from '../tensor/floats.js';
 import type { Kernels } from '../tensor/kernels.js';
 import { gateWeightParams, UNIFORM, type CellType, type GateWeightKey, type LayerParam } from './cell-type.js';
 import { copyFloats, projectInput, projectInputBackward, type LayerInput, type LayerState } from './layer-io.js';
+import { LayerResets } from './row-resets.js';
 
 const GATES = ['i', 'f', 'g', 'o'] as const;
 const FORGET = GATES.indexOf('f');
@@ -44,11 +45,16 @@ export const LSTM_CELL: CellType<LstmKey> = {
     const gradients: LstmWeights = { ...grads, weightHr: P > 0 ? grads.weightHr : null };
     const cache = allocLstmCache(k, T, B, H, P);
     let scratch: LstmScratch | null = null; // backward buffers only once a backward happens (not for decoding)
+    let resets: LayerResets | null = null;  // the last forward's, for its backward
     return {
       activations: { gates: cache.gates, cells: cache.cells, hiddens: cache.hiddens },
-      forward: (input, state) => lstmForward(k, weights, input, state, cache, T, B, H),
+      forward: (input, state, rows) => {
+        resets = rows === null ? null
+          : new LayerResets(rows, [{ buf: cache.hiddens, width: P || H }, { buf: cache.cells, width: H }], B);
+        lstmForward(k, weights, input, state, cache, resets, T, B, H);
+      },
       backward: (input, dHiddens, dX) => lstmBackward(k, weights, input, cache, dHiddens, gradients, dX,
-        scratch ??= allocLstmScratch(k, T, B, H, P), T, B, H),
+        scratch ??= allocLstmScratch(k, T, B, H, P), resets, T, B, H),
     };
   },
 };
@@ -75,9 +81,9 @@ export function allocLstmScratch(k: Kernels, T: number, B: number, H: number, P 
   return { dGates: k.alloc(T * B * 4 * H), dC: k.alloc(B * H), dM: P > 0 ? k.alloc(B * H) : null };
 }
 
-/** Runs T steps from `state` and leaves the final h and c in `state`. */
+/** Runs T steps from `state` and leaves the final h and c in `state`. Rows in `resets` restart from the start state. */
 export function lstmForward(k: Kernels, w: LstmWeights, input: LayerInput, state: LayerState, cache: LstmCache,
-                            T: number, B: number, H: number): void {
+                            resets: LayerResets | null, T: number, B: number, H: number): void {
   const G = 4 * H;
   const R = w.weightHh.length / G;
   const { gates, cells, hiddens, outputs } = cache;
@@ -90,6 +96,7 @@ export function lstmForward(k: Kernels, w: LstmWeights, input: LayerInput, state
   k.addRowVector(gates, 0, T * B, G, w.biasHh, 0);
   for (let t = 0; t < T; t++) {
     // gates_t += h_{t-1}·W_hhᵀ, then the cell turns them into c_t and m_t (= h_t without a projection).
+    resets?.swap(t);
     k.gemm(false, true, B, G, R, 1, hiddens, t * B * R, R, w.weightHh, 0, R, 1, gates, t * B * G, G);
     if (outputs === null || weightHr === null) {
       k.lstmCellForward(gates, t * B * G, cells, t * B * H, cells, (t + 1) * B * H, hiddens, (t + 1) * B * H, B, H);
@@ -97,6 +104,7 @@ export function lstmForward(k: Kernels, w: LstmWeights, input: LayerInput, state
       k.lstmCellForward(gates, t * B * G, cells, t * B * H, cells, (t + 1) * B * H, outputs, t * B * H, B, H);
       k.gemm(false, true, B, R, H, 1, outputs, t * B * H, H, weightHr, 0, H, 0, hiddens, (t + 1) * B * R, R);
     }
+    resets?.swap(t);
   }
   copyFloats(hiddens, T * B * R, state.h, 0, B * R);
   copyFloats(cells, T * B * H, state.c!, 0, B * H);
@@ -108,7 +116,7 @@ export function lstmForward(k: Kernels, w: LstmWeights, input: LayerInput, state
  * flows into the carried-in state (truncated BPTT).
  */
 export function lstmBackward(k: Kernels, w: LstmWeights, input: LayerInput, cache: LstmCache, dHiddens: Floats,
-                             grads: LstmWeights, dX: Floats | null, scratch: LstmScratch,
+                             grads: LstmWeights, dX: Floats | null, scratch: LstmScratch, resets: LayerResets | null,
                              T: number, B: number, H: number): void {
   const G = 4 * H;
   const R = w.weightHh.length / G;
@@ -117,6 +125,7 @@ export function lstmBackward(k: Kernels, w: LstmWeights, input: LayerInput, cach
   const { weightHr } = w;
   dC.fill(0); // nothing flows back from beyond the chunk
   for (let t = T - 1; t >= 0; t--) {
+    resets?.swap(t);
     if (dM === null || weightHr === null) {
       k.lstmCellBackward(gates, t * B * G, cells, t * B * H, cells, (t + 1) * B * H, dHiddens, t * B * H, dC, 0,
         dGates, t * B * G, B, H);
@@ -126,10 +135,17 @@ export function lstmBackward(k: Kernels, w: LstmWeights, input: LayerInput, cach
       k.lstmCellBackward(gates, t * B * G, cells, t * B * H, cells, (t + 1) * B * H, dM, 0, dC, 0, dGates, t * B * G, B, H);
     }
     // dh_{t-1} += dGates_t · W_hh. At t = 0 this would go into the carried-in state, which the truncation stops.
-    if (t > 0) k.gemm(false, false, B, R, G, 1, dGates, t * B * G, G, w.weightHh, 0, R, 1, dHiddens, (t - 1) * B * R, R);
+    const addRecurrent = (): void => {
+      if (t > 0) k.gemm(false, false, B, R, G, 1, dGates, t * B * G, G, w.weightHh, 0, R, 1, dHiddens, (t - 1) * B * R, R);
+    };
+    if (resets === null) addRecurrent();
+    else resets.cutGradient(t, dHiddens, R, [{ buf: dC, width: H }], addRecurrent);
+    resets?.swap(t);
   }
   // One product each over all T·B rows: dW_hh += dGatesᵀ · [h_0 … h_{T-1}], dW_ih += dGatesᵀ · x, dW_hr += dHᵀ · [m_1 … m_T].
+  resets?.swapAll(T);
   k.gemm(true, false, G, R, T * B, 1, dGates, 0, G, hiddens, 0, R, 1, grads.weightHh, 0, R);
+  resets?.swapAll(T);
   if (outputs !== null && grads.weightHr !== null) {
     k.gemm(true, false, R, H, T * B, 1, dHiddens, 0, R, outputs, 0, H, 1, grads.weightHr, 0, H);
   }

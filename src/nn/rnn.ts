@@ -8,6 +8,7 @@ import type { Floats } from '../tensor/floats.js';
 import type { Kernels } from '../tensor/kernels.js';
 import { gateWeightParams, type CellType, type GateWeightKey, type InitRule, type LayerTensors } from './cell-type.js';
 import { copyFloats, projectInput, projectInputBackward, type LayerInput, type LayerState } from './layer-io.js';
+import { LayerResets } from './row-resets.js';
 
 export type RnnActivation = 'tanh' | 'relu';
 export type RnnWeights = LayerTensors<GateWeightKey>; // (H,D) (H,H) (H) (H)
@@ -28,11 +29,15 @@ function rnnCell(activation: RnnActivation, init: Parameters<typeof gateWeightPa
     createLayer(k, w, grads, T, B, { hidden: H }) {
       const cache = allocRnnCache(k, T, B, H);
       let scratch: RnnScratch | null = null; // backward buffers only once a backward happens (not for decoding)
+      let resets: LayerResets | null = null;  // the last forward's, for its backward
       return {
         activations: { gates: null, cells: null, hiddens: cache.hiddens },
-        forward: (input, state) => rnnForward(k, w, input, state, cache, activation, T, B, H),
+        forward: (input, state, rows) => {
+          resets = rows === null ? null : new LayerResets(rows, [{ buf: cache.hiddens, width: H }], B);
+          rnnForward(k, w, input, state, cache, activation, resets, T, B, H);
+        },
         backward: (input, dHiddens, dX) => rnnBackward(k, w, input, cache, dHiddens, grads, dX,
-          scratch ??= allocRnnScratch(k, T, B, H), activation, T, B, H),
+          scratch ??= allocRnnScratch(k, T, B, H), activation, resets, T, B, H),
       };
     },
   };
@@ -59,7 +64,7 @@ export function allocRnnScratch(k: Kernels, T: number, B: number, H: number): Rn
 }
 
 export function rnnForward(k: Kernels, w: RnnWeights, input: LayerInput, state: LayerState, cache: RnnCache,
-                           activation: RnnActivation, T: number, B: number, H: number): void {
+                           activation: RnnActivation, resets: LayerResets | null, T: number, B: number, H: number): void {
   const { hiddens } = cache;
   copyFloats(state.h, 0, hiddens, 0, B * H);
   // Slots 1..T first receive the input half of the pre-activation for all steps at once.
@@ -67,7 +72,9 @@ export function rnnForward(k: Kernels, w: RnnWeights, input: LayerInput, state: 
   k.addRowVector(hiddens, B * H, T * B, H, w.biasIh, 0);
   k.addRowVector(hiddens, B * H, T * B, H, w.biasHh, 0);
   for (let t = 0; t < T; t++) {
+    resets?.swap(t);
     k.gemm(false, true, B, H, H, 1, hiddens, t * B * H, H, w.weightHh, 0, H, 1, hiddens, (t + 1) * B * H, H);
+    resets?.swap(t);
     k.activationForward(hiddens, (t + 1) * B * H, B * H, activation);
   }
   copyFloats(hiddens, T * B * H, state.h, 0, B * H);
@@ -76,14 +83,20 @@ export function rnnForward(k: Kernels, w: RnnWeights, input: LayerInput, state: 
 /** As lstmBackward: dHiddens (T,B,H) is the gradient from above and workspace; adds into grads; writes dX if given. */
 export function rnnBackward(k: Kernels, w: RnnWeights, input: LayerInput, cache: RnnCache, dHiddens: Floats,
                             grads: RnnWeights, dX: Floats | null, scratch: RnnScratch, activation: RnnActivation,
-                            T: number, B: number, H: number): void {
+                            resets: LayerResets | null, T: number, B: number, H: number): void {
   const { hiddens } = cache;
   const { dPre } = scratch;
   for (let t = T - 1; t >= 0; t--) {
     k.activationBackward(hiddens, (t + 1) * B * H, dHiddens, t * B * H, dPre, t * B * H, B * H, activation);
-    if (t > 0) k.gemm(false, false, B, H, H, 1, dPre, t * B * H, H, w.weightHh, 0, H, 1, dHiddens, (t - 1) * B * H, H);
+    const addRecurrent = (): void => {
+      if (t > 0) k.gemm(false, false, B, H, H, 1, dPre, t * B * H, H, w.weightHh, 0, H, 1, dHiddens, (t - 1) * B * H, H);
+    };
+    if (resets === null) addRecurrent();
+    else resets.cutGradient(t, dHiddens, H, [], addRecurrent);
   }
+  resets?.swapAll(T);
   k.gemm(true, false, H, H, T * B, 1, dPre, 0, H, hiddens, 0, H, 1, grads.weightHh, 0, H);
+  resets?.swapAll(T);
   projectInputBackward(k, w.weightIh, input, dPre, T * B, H, grads.weightIh, dX);
   k.sumRows(dPre, 0, T * B, H, grads.biasIh, 0);
   k.sumRows(dPre, 0, T * B, H, grads.biasHh, 0);

@@ -16,7 +16,8 @@ export function validate(run: TrainingRun): Validation {
   if (run.valIds.length < 2) return { kind: 'none', patienceUsedUp: false };
   // B parallel streams, each warmed up on the text before it (equal to one pass); the training state is not touched.
   const { batchSize: B, bpttLength: T, patience } = run.config;
-  const scored = scoreIds(run.model, run.valIds, { streams: Math.min(B, run.valIds.length - 1), chunkLength: T });
+  const scored = scoreIds(run.model, run.valIds,
+    { streams: Math.min(B, run.valIds.length - 1), chunkLength: T, itemStart: run.vocab.bos });
   const valLoss = scored.nats / scored.chars;
   if (!Number.isFinite(valLoss)) return { kind: 'diverged', reason: 'the validation loss became NaN or infinite' };
   const p = run.progress;

@@ -4,6 +4,7 @@
 import type { LayerTensors, RecurrentLayer } from '../../src/nn/cell-type.js';
 import { cellType, type Cell } from '../../src/nn/cells.js';
 import type { LayerInput, LayerState } from '../../src/nn/layer-io.js';
+import { RowResets } from '../../src/nn/row-resets.js';
 import type { Floats } from '../../src/tensor/floats.js';
 import { createReferenceKernels } from '../../src/tensor/reference-kernels.js';
 import { Rng } from '../../src/tensor/rng.js';
@@ -16,13 +17,16 @@ export interface LayerHarness {
   x: Floats; state0: LayerState; layer: RecurrentLayer; input: LayerInput;
   /** dLoss/dh_{1..T} (T, B, output width). */
   R: Floats;
+  /** (t, b): row b restarts from the zero start state at step t. */
+  restarts: readonly (readonly [number, number])[];
   /** Runs forward from state0 and returns Σ R ⊙ h_{1..T}. */
   loss(): number;
   /** Forward + backward; returns dX. grads are zeroed first. */
   backward(): Floats;
 }
 
-export function makeLayerHarness(cell: Cell, T: number, B: number, D: number, H: number, seed = 1, P = 0): LayerHarness {
+export function makeLayerHarness(cell: Cell, T: number, B: number, D: number, H: number, seed = 1, P = 0,
+                                 restarts: readonly (readonly [number, number])[] = []): LayerHarness {
   const k = createReferenceKernels('f64');
   const rng = Rng.fromSeed(seed);
   const type = cellType(cell);
@@ -40,13 +44,16 @@ export function makeLayerHarness(cell: Cell, T: number, B: number, D: number, H:
   const layer = type.createLayer(k, weights, grads, T, B, dims);
   const input: LayerInput = { kind: 'dense', x, xOff: 0, size: D };
   const state: LayerState = { h: k.alloc(B * widths.h), c: widths.c === null ? null : k.alloc(B * widths.c) };
+  const marks = new Uint16Array(T * B);
+  for (const [t, b] of restarts) marks[t * B + b] = 1;
+  const resets = RowResets.where(marks, T, B, 1);
   const forward = (): void => {
     state.h.set(state0.h);
     if (state.c !== null) state.c.set(state0.c!);
-    layer.forward(input, state);
+    layer.forward(input, state, resets);
   };
   return {
-    T, B, D, H, O, weights, grads, x, state0, layer, input, R,
+    T, B, D, H, O, weights, grads, x, state0, layer, input, R, restarts,
     loss() {
       forward();
       const hs = layer.activations.hiddens;

@@ -28,6 +28,28 @@ export function describeLayer(cell: Cell, P = 0): void {
       assertGradientMatches('dX', () => hx.loss(), hx.x, dX);
     });
 
+    // Rows restarting at the first, a middle and the last step; row 1 twice.
+    const restarts = [[0, 2], [1, 1], [2, 0], [2, 1], [3, 2]] as const;
+
+    it('forward with rows restarting inside the chunk equals the naive recurrence reset to zeros at those steps', () => {
+      const hx = makeLayerHarness(cell, 4, 3, 5, 4, 7, P, restarts);
+      hx.loss();
+      const expected = naiveLayerForward(cell, hx);
+      const got = hx.layer.activations.hiddens.subarray(hx.B * hx.O);
+      for (let i = 0; i < expected.length; i++) assert.ok(Math.abs(got[i] - expected[i]) < 1e-12, `h[${i}]: ${got[i]} vs ${expected[i]}`);
+      assert.deepEqual(Array.from(hx.layer.activations.hiddens.subarray(0, hx.B * hx.O)), Array.from(hx.state0.h));
+    });
+
+    it('backward with rows restarting inside the chunk matches finite differences, and leaves the activations as they were', () => {
+      const hx = makeLayerHarness(cell, 4, 3, 3, 3, 9, P, restarts);
+      hx.loss();
+      const before = Array.from(hx.layer.activations.hiddens);
+      const dX = hx.backward();
+      assert.deepEqual(Array.from(hx.layer.activations.hiddens), before);
+      for (const name of Object.keys(hx.weights)) assertGradientMatches(name, () => hx.loss(), hx.weights[name], hx.grads[name]);
+      assertGradientMatches('dX', () => hx.loss(), hx.x, dX);
+    });
+
     it('a second backward adds the same gradients again (backward adds, it does not overwrite)', () => {
       const hx = makeLayerHarness(cell, 3, 2, 3, 3, 6, P);
       hx.backward();

@@ -6,8 +6,8 @@ import type { LayerHarness } from './layer-harness.js';
 const sig = (v: number): number => 1 / (1 + Math.exp(-v));
 
 /**
- * h_1 … h_T as (T, B, O) computed one unit at a time from the harness's weights, input and initial state. With a
- * projection (O = P < H) the LSTM's h_t = W_hr · (o ⊙ tanh c_t), as PyTorch's nn.LSTM(proj_size=P).
+ * h_1 … h_T as (T, B, O) computed one unit at a time from the harness's weights, input, initial state and restarts. With
+ * a projection (O = P < H) the LSTM's h_t = W_hr · (o ⊙ tanh c_t), as PyTorch's nn.LSTM(proj_size=P).
  */
 export function naiveLayerForward(cell: Cell, hx: LayerHarness): number[] {
   const { T, B, D, H, O, weights: w, x } = hx;
@@ -27,6 +27,10 @@ export function naiveLayerForward(cell: Cell, hx: LayerHarness): number[] {
     let h = Array.from(hx.state0.h.subarray(b * O, (b + 1) * O));
     let c = hx.state0.c === null ? [] : Array.from(hx.state0.c.subarray(b * H, (b + 1) * H));
     for (let t = 0; t < T; t++) {
+      if (hx.restarts.some(([rt, rb]) => rt === t && rb === b)) {
+        h = h.map(() => 0);
+        c = c.map(() => 0);
+      }
       const hNew: number[] = [];
       const cNew: number[] = [];
       for (let j = 0; j < H; j++) {
