@@ -18,7 +18,7 @@ type ConfigPath =
   | 'batchSize'
   | 'optimizer.kind' | 'optimizer.momentum' | 'optimizer.weightDecay' | 'learningRate' | 'schedule.kind'
   | 'schedule.warmupSteps' | 'gradClip' | 'budget.steps' | 'budget.epochs' | 'budget.timeSeconds' | 'valFrac'
-  | 'evalEvery' | 'evalChars' | 'patience' | 'lineMode' | 'seed';
+  | 'evalEvery' | 'evalChars' | 'patience' | 'lineMode' | 'streamResetShare' | 'seed';
 
 /**
  * What --resume does with a flag: 'change' (how long, how fast and how the run is watched: a resumed run may change it),
@@ -92,6 +92,8 @@ export const TRAIN_FLAGS: readonly FlagSpec[] = [
     onResume: 'fresh' },
   { flags: '--line-mode', description: 'one item per line: each line starts and ends with reserved symbols',
     config: 'lineMode', onResume: 'match' },
+  { flags: '--stream-resets <share>', description: 'share of the streams set back to the start state before each step, '
+    + 'so that the model learns to begin a text', parse: probability, config: 'streamResetShare', onResume: 'match' },
   { flags: '--no-log', description: 'do not write the JSON-lines log beside the model', onResume: 'run' },
   { flags: '--sample-length <n>', description: 'characters of the closing sample (0: none)', parse: nonNegativeInt,
     defaultValue: 200, onResume: 'run' },
