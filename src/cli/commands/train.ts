@@ -44,9 +44,9 @@ function resumeConfig(saved: SavedModel, flags: GivenFlags): TrainConfig {
   if (recorded === undefined || saved.resume === null) {
     throw new ConfigError('this model has no training state to resume from', { hint: 'it was not saved by charlm train' });
   }
-  // Models saved before --forget-bias and --proj-size existed were initialised with the bias it defaults to, and have no
-  // projection.
-  const stored = { forgetBias: DEFAULTS.forgetBias, ...recorded,
+  // Models saved before --forget-bias, --proj-size and --stream-resets existed were initialised with the bias it defaults
+  // to, have no projection and were trained without stream resets.
+  const stored = { forgetBias: DEFAULTS.forgetBias, streamResetShare: 0, ...recorded,
     model: { projSize: 0, ...(recorded as { model?: object }).model } } as unknown as TrainConfig;
   try {
     validateTrainConfig(stored);
