@@ -3,7 +3,8 @@
 // What is scored: every symbol after the first, each given everything before it (so n symbols give n − 1 predictions).
 // Characters outside the vocabulary are counted, reported and left out of the sequence. In line mode the text is framed
 // as start, line, end per non-empty line (as in training); the end symbols are predicted and counted as characters, the
-// start symbols are not (after an end, a start is certain).
+// start symbols are not (after an end, a start is certain), and the state restarts at each start symbol, so each line
+// scores as it does alone.
 //
 // Batched scoring: a long text is cut into S contiguous streams, scored side by side (one forward of S rows per chunk) with
 // the state carried from chunk to chunk. Each stream after the first first reads the WARMUP_CHARS characters before its
