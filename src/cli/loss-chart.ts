@@ -15,9 +15,9 @@ const DOTTED: asciichart.PlotConfig['symbols'] = ['┼', '┤', '╶', '╴', '�
 const RUN_COLORS = [asciichart.blue, asciichart.magenta, asciichart.green, asciichart.yellow, asciichart.cyan, asciichart.red];
 const LABEL_WIDTH = 7;
 
-/** The mean of the points within half a column of each x, or the line between the nearest points where there are none. */
-export function resample(points: readonly CurvePoint[], xs: readonly number[]): number[] {
-  const half = xs.length > 1 ? (xs[1]! - xs[0]!) / 2 : Number.POSITIVE_INFINITY;
+/** The mean of the points within half a column (or half the window) of each x, or the line between the nearest points where there are none. */
+export function resample(points: readonly CurvePoint[], xs: readonly number[], window = 0): number[] {
+  const half = Math.max(window / 2, xs.length > 1 ? (xs[1]! - xs[0]!) / 2 : Number.POSITIVE_INFINITY);
   let lo = 0;
   return xs.map((x) => {
     while (lo < points.length && points[lo]!.step < x - half) lo++;
@@ -34,22 +34,28 @@ export function resample(points: readonly CurvePoint[], xs: readonly number[]): 
 
 interface Series {
   readonly values: number[];
+  /** The first column with data (validation starts at the first validation); columns before it are left empty. */
+  readonly from: number;
   readonly symbols: asciichart.PlotConfig['symbols'];
   readonly color: string;
 }
 
+/** The first tenth of the columns is left out of the scale: the first steps' steep fall would flatten the rest. */
+const UNSCALED_FRACTION = 0.1;
+
 /** Draws each series alone on the same scale and lays them over each other, so each keeps its own line style. */
 function overlay(series: readonly Series[], height: number, colorize: boolean): string[] {
-  const all = series.flatMap((s) => s.values);
-  const min = Math.min(...all);
-  const max = Math.max(...all) > min ? Math.max(...all) : min + 1e-3;
+  const skip = (s: Series): number => Math.max(s.from, Math.floor(s.values.length * UNSCALED_FRACTION));
+  const scaled = series.flatMap((s) => s.values.slice(skip(s)));
+  const min = Math.min(...scaled);
+  const max = Math.max(...scaled) > min ? Math.max(...scaled) : min + 1e-3;
   const format = (x: number): string => x.toFixed(x < 10 ? 3 : 1).padStart(LABEL_WIDTH);
-  const grids = series.map((s) => asciichart.plot(s.values, { min, max, height, symbols: s.symbols, format, offset: 2 })
-    .split('\n').map((line) => [...line]));
+  const grids = series.map((s) => asciichart.plot(s.values.map((v) => Math.min(max, Math.max(min, v))),
+    { min, max, height, symbols: s.symbols, format, offset: 2 }).split('\n').map((line) => [...line]));
   const rows = grids[0]!.map((row) => row.map((ch) => ({ ch, color: '' })));
   const axisEnd = LABEL_WIDTH + 2;
   grids.forEach((grid, k) => grid.forEach((row, r) => row.forEach((ch, c) => {
-    if (c >= axisEnd && ch !== ' ') rows[r]![c] = { ch, color: series[k]!.color };
+    if (c >= axisEnd + series[k]!.from && ch !== ' ') rows[r]![c] = { ch, color: series[k]!.color };
   })));
   return rows.map((row) => row.map((cell) => (colorize && cell.color !== '' ? asciichart.colored(cell.ch, cell.color) : cell.ch))
     .join('').trimEnd());
@@ -59,25 +65,27 @@ function overlay(series: readonly Series[], height: number, colorize: boolean): 
 export function renderLossChart(runs: readonly ChartRun[], width: number, colorize: boolean, height = 10): string[] {
   const withData = runs.filter((r) => r.curves.train.length + r.curves.validation.length >= 2);
   if (withData.length === 0) return [];
-  // From the first validation (the first steps' steep fall would flatten the rest) to the last step.
-  const firstOf = (c: LossCurves): number => (c.validation.length > 0 ? c.validation[0]!.step : c.train[0]!.step);
+  const firstOf = (c: LossCurves): number => Math.min(c.train[0]?.step ?? Infinity, c.validation[0]?.step ?? Infinity);
   const lastOf = (c: LossCurves): number => Math.max(c.train.at(-1)?.step ?? 0, c.validation.at(-1)?.step ?? 0);
   const x0 = Math.min(...withData.map((r) => firstOf(r.curves)));
   const x1 = Math.max(x0 + 1, ...withData.map((r) => lastOf(r.curves)));
   const columns = Math.max(10, width - (LABEL_WIDTH + 3));
   const xs = Array.from({ length: columns }, (_, i) => x0 + ((x1 - x0) * i) / (columns - 1));
+  const columnOf = (step: number): number => Math.max(0, Math.ceil(((step - x0) / (x1 - x0)) * (columns - 1)));
+  // The training loss is noisy step to step: averaged over a fortieth of the span (or a column, if wider).
+  const smoothing = (x1 - x0) / 40;
   const series: Series[] = [];
   const legend: string[] = [];
   withData.forEach((run, k) => {
     const color = RUN_COLORS[k % RUN_COLORS.length]!;
     const prefix = withData.length > 1 ? `${run.name} ` : '';
-    const train = run.curves.train.filter((p) => p.step >= x0);
+    const { train, validation } = run.curves;
     if (train.length > 0) {
-      series.push({ values: resample(train, xs), symbols: SOLID, color });
+      series.push({ values: resample(train, xs, smoothing), from: columnOf(train[0]!.step), symbols: SOLID, color });
       legend.push((colorize ? asciichart.colored('───', color) : '───') + ` ${prefix}training`);
     }
-    if (run.curves.validation.length > 0) {
-      series.push({ values: resample(run.curves.validation, xs), symbols: DOTTED, color });
+    if (validation.length > 0) {
+      series.push({ values: resample(validation, xs), from: columnOf(validation[0]!.step), symbols: DOTTED, color });
       legend.push((colorize ? asciichart.colored('┄┄┄', color) : '┄┄┄') + ` ${prefix}validation`);
     }
   });

@@ -36,9 +36,9 @@ export interface PresetOverrides {
 }
 
 /**
- * tiny: seconds, for trying the tool; small: about a minute on a 2-core machine (the quick start); medium (the defaults):
- * about ten minutes, 1.51 nats on tinyshakespeare (README); large: long runs on larger texts. Small networks take a
- * higher learning rate (6e-3 measured best for small), the 512-wide one a lower one.
+ * tiny: seconds, for trying the tool; small: the quick start (which budgets it to one minute with --time 60);
+ * medium (the defaults): about ten minutes, 1.51 nats on tinyshakespeare (README); large: long runs on larger texts.
+ * Small networks take a higher learning rate (6e-3 measured best for small), the 512-wide one a lower one.
  */
 export const PRESETS: Readonly<Record<SizePreset, PresetOverrides>> = {
   tiny: { model: { numLayers: 1, hiddenSize: 64, dropout: 0 }, bpttLength: 32, batchSize: 16, learningRate: 6e-3, budget: { steps: 300 }, evalEvery: 100 },

@@ -76,7 +76,7 @@ describe('loss curves', () => {
     assert.equal(r.code, 0, r.stderr);
     const lines = r.stdout.trimEnd().split('\n');
     for (const line of lines) assert.ok([...line].length <= 70, line);
-    assert.ok(lines.some((l) => l.includes('step 50') && l.includes('step 400')));
+    assert.ok(lines.some((l) => l.includes('step 1 ') && l.includes('step 400')));
     assert.ok(lines.some((l) => l.includes('training') && l.includes('validation')));
     assert.match(r.stdout, /overfitting since step 200/);
     assert.equal(renderLossChart([{ name: 'x', curves: parseTrainingLog(logText(400, falling), 'x') }], 60, false).length > 10, true);
