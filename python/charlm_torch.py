@@ -336,8 +336,9 @@ def prepare(args, world, device='cpu'):
     return model, vocab, metadata, train_ids, val_ids
 
 
-def train(rank, world, local_rank, args):
-    """One process of the run: its share of the streams, gradients averaged across processes by DDP."""
+def train(rank, world, local_rank, args, keep):
+    """One process of the run: its share of the streams, gradients averaged across processes by DDP. The DDP wrapper
+    goes into `keep` (see run_worker for why it must outlive this function)."""
     distributed = world > 1
     use_cuda = torch.cuda.is_available() and not args.cpu
     device = torch.device(f'cuda:{local_rank}' if use_cuda else 'cpu')
@@ -346,44 +347,45 @@ def train(rank, world, local_rank, args):
         init = f'file://{args.rendezvous}' if args.rendezvous else 'env://'
         dist.init_process_group('nccl' if use_cuda else 'gloo', init_method=init, rank=rank, world_size=world,
                                 timeout=datetime.timedelta(seconds=args.timeout))
-    try:
-        model, vocab, metadata, train_ids, val_ids = prepare(args, world, device)
-        torch.manual_seed(args.seed + rank)  # dropout masks differ per process, as their streams do
-        net = nn.parallel.DistributedDataParallel(model, device_ids=[local_rank] if use_cuda else None) if distributed else model
-        optimizer = torch.optim.Adam(model.parameters(), lr=args.lr)
-        batches = stream_batches(train_ids, args.batch_size, args.seq_length, rank, world)
-        state = None
-        val_loss = None
-        start = time.time()
-        for step in range(args.steps):
-            inputs, targets, epoch_start = next(batches)
-            if epoch_start or state is None:
-                state = model.zero_state(inputs.shape[1], device)
-            elif args.stream_resets > 0:
-                state = mask_rows(state, stream_resets(args, step, rank, inputs.shape[1]).to(device)[None, :, None])
-            model.train()
-            for g in optimizer.param_groups:
-                g['lr'] = learning_rate(args.lr, step, args.steps, args.schedule)
-            logits, state = net(inputs.to(device), detach(state), BOS if vocab.line_mode else None)
-            loss = F.cross_entropy(logits.reshape(-1, model.vocab_size), targets.to(device).reshape(-1))
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            nn.utils.clip_grad_norm_(model.parameters(), args.clip)
-            optimizer.step()
-            last = step + 1 == args.steps
-            if last or (args.eval_every > 0 and (step + 1) % args.eval_every == 0):
-                val_loss = validate(model, val_ids, vocab.line_mode, rank, distributed)
-                log(rank, {'step': step + 1, 'trainLoss': loss.item(), 'valLoss': val_loss, 'processes': world,
-                           'elapsedSeconds': round(time.time() - start, 3)})
-                if rank == 0:
-                    save(model, metadata, args.output)
-        if rank == 0:
-            if args.steps == 0:
+    model, vocab, metadata, train_ids, val_ids = prepare(args, world, device)
+    torch.manual_seed(args.seed + rank)  # dropout masks differ per process, as their streams do
+    net = nn.parallel.DistributedDataParallel(model, device_ids=[local_rank] if use_cuda else None) if distributed else model
+    keep.append(net)
+    optimizer = torch.optim.Adam(model.parameters(), lr=args.lr)
+    batches = stream_batches(train_ids, args.batch_size, args.seq_length, rank, world)
+    state = None
+    val_loss = None
+    start = time.time()
+    for step in range(args.steps):
+        inputs, targets, epoch_start = next(batches)
+        if epoch_start or state is None:
+            state = model.zero_state(inputs.shape[1], device)
+        elif args.stream_resets > 0:
+            state = mask_rows(state, stream_resets(args, step, rank, inputs.shape[1]).to(device)[None, :, None])
+        model.train()
+        for g in optimizer.param_groups:
+            g['lr'] = learning_rate(args.lr, step, args.steps, args.schedule)
+        logits, state = net(inputs.to(device), detach(state), BOS if vocab.line_mode else None)
+        loss = F.cross_entropy(logits.reshape(-1, model.vocab_size), targets.to(device).reshape(-1))
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        nn.utils.clip_grad_norm_(model.parameters(), args.clip)
+        optimizer.step()
+        last = step + 1 == args.steps
+        if last or (args.eval_every > 0 and (step + 1) % args.eval_every == 0):
+            train_loss = loss.detach().clone()
+            if distributed:  # the mean over all streams, as the gradients are
+                dist.all_reduce(train_loss)
+                train_loss /= world
+            val_loss = validate(model, val_ids, vocab.line_mode) if rank == 0 else None
+            log(rank, {'step': step + 1, 'trainLoss': train_loss.item(), 'valLoss': val_loss, 'processes': world,
+                       'elapsedSeconds': round(time.time() - start, 3)})
+            if rank == 0:
                 save(model, metadata, args.output)
-            log(rank, {'done': True, 'output': args.output, 'steps': args.steps, 'valLoss': val_loss, 'processes': world})
-    finally:
-        if distributed:
-            dist.destroy_process_group()
+    if rank == 0:
+        if args.steps == 0:
+            save(model, metadata, args.output)
+        log(rank, {'done': True, 'output': args.output, 'steps': args.steps, 'valLoss': val_loss, 'processes': world})
 
 
 def stream_resets(args, step, rank, share):
@@ -394,16 +396,13 @@ def stream_resets(args, step, rank, share):
     return (draw[rank * share:(rank + 1) * share] >= args.stream_resets).float()
 
 
-def validate(model, val_ids, line_mode, rank, distributed):
-    """Nats per character on the validation ids, scored by rank 0 exactly as `charlm eval --streams 1` would; the
-    other processes wait for it (and get the figure) through a broadcast."""
-    result = torch.zeros(1, dtype=torch.float64, device=next(model.parameters()).device)
-    if rank == 0 and len(val_ids) >= 2:
-        nats, count = score_ids(model, val_ids, line_mode)
-        result[0] = nats / max(count, 1)
-    if distributed:
-        dist.broadcast(result, 0)
-    return float(result[0]) if len(val_ids) >= 2 else None
+def validate(model, val_ids, line_mode):
+    """Nats per character on the validation ids, scored exactly as `charlm eval --streams 1` would (by rank 0 alone:
+    the others go on and wait for it in the next step's gradient exchange)."""
+    if len(val_ids) < 2:
+        return None
+    nats, count = score_ids(model, val_ids, line_mode)
+    return nats / max(count, 1)
 
 
 def die_with_parent():
@@ -414,21 +413,37 @@ def die_with_parent():
         pass
 
 
+def run_worker(rank, world, local_rank, args):
+    """Trains, and ends a distributed process with os._exit once its output is flushed: in PyTorch 1.13, freeing the
+    DistributedDataParallel wrapper (at a function's return or at exit) destroys its gloo process group, which joins a
+    worker thread that may be waiting for the interpreter lock the destructor holds, and the process hangs. Everything
+    the run writes is flushed and renamed into place before this."""
+    keep = []
+    code = 0
+    try:
+        train(rank, world, local_rank, args, keep)
+    except (ExportError, OSError, ValueError, KeyError) as e:
+        print(f'charlm_torch: {e}', file=sys.stderr)
+        code = 1
+    if world > 1:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    if code:
+        sys.exit(code)
+
+
 def spawned(rank, world, args):
     die_with_parent()
     torch.set_num_threads(args.threads)
-    try:
-        train(rank, world, rank, args)
-    except (ExportError, OSError, ValueError, KeyError) as e:
-        print(f'charlm_torch: {e}', file=sys.stderr)
-        sys.exit(1)
+    run_worker(rank, world, rank, args)
 
 
 def run_train(args):
     if 'RANK' in os.environ and 'WORLD_SIZE' in os.environ:  # started by torchrun (or any env:// launcher)
         if args.nproc is not None:
             raise ExportError('--nproc starts its own processes; do not combine it with torchrun')
-        train(int(os.environ['RANK']), int(os.environ['WORLD_SIZE']), int(os.environ.get('LOCAL_RANK', 0)), args)
+        run_worker(int(os.environ['RANK']), int(os.environ['WORLD_SIZE']), int(os.environ.get('LOCAL_RANK', 0)), args)
     elif args.nproc is not None and args.nproc > 1:
         # torch.multiprocessing.spawn on this machine: the works-everywhere launcher (Debian's torchrun of PyTorch 1.13
         # fails on Python 3.11 before starting any worker). The processes meet through a file rather than a port chosen
@@ -443,7 +458,7 @@ def run_train(args):
     else:
         if args.threads:
             torch.set_num_threads(args.threads)
-        train(0, 1, 0, args)
+        run_worker(0, 1, 0, args)
 
 
 def spawn_workers(args):

@@ -49,12 +49,18 @@ function summary(stdout: string): Record<string, any> {
   return JSON.parse(lines[lines.length - 1]!) as Record<string, any>;
 }
 
+/** The tiny test model, exported into a fresh folder. */
+async function exportTiny(t: Parameters<typeof tmpDir>[0]) {
+  const dir = await tmpDir(t);
+  const tiny = await tinyModel();
+  const exported = join(dir, 'tiny.safetensors');
+  assert.equal((await runCli(['export', tiny.path, '-o', exported])).code, 0);
+  return { dir, tiny, exported };
+}
+
 describe('python/charlm_torch.py with PyTorch', { skip: torchMissing() }, () => {
   it('export, DDP training on 2 processes, import: charlm eval equals PyTorch\'s validation figure within 1e-4', async (t) => {
-    const dir = await tmpDir(t);
-    const tiny = await tinyModel();
-    const exported = join(dir, 'tiny.safetensors');
-    assert.equal((await runCli(['export', tiny.path, '-o', exported])).code, 0);
+    const { dir, tiny, exported } = await exportTiny(t);
 
     // export → PyTorch → export: loaded into the module and saved untouched, the bytes are the same.
     const text = join(dir, 'train.txt');
@@ -91,13 +97,14 @@ describe('python/charlm_torch.py with PyTorch', { skip: torchMissing() }, () => 
       `1 process ${summary(single.stdout).valLoss} vs 2 processes ${done.valLoss}`);
   });
 
-  it('a projected LSTM and a GRU: PyTorch scores a text as charlm eval does, and saves them back bit-identically', async (t) => {
+  it('a projected LSTM, a GRU and a line-mode GRU (each item from the start state): PyTorch scores a text as charlm eval does, and saves them back bit-identically', async (t) => {
     const dir = await tmpDir(t);
     const text = join(dir, 'text.txt');
     await writeFile(text, TINY_TEXT);
     const cases = [
       { name: 'proj', lineMode: false, config: { cell: 'lstm', numLayers: 2, hiddenSize: 12, projSize: 5, dropout: 0.1 } },
       { name: 'gru', lineMode: false, config: { cell: 'gru', numLayers: 1, hiddenSize: 10, dropout: 0 } },
+      { name: 'gru-lines', lineMode: true, config: { cell: 'gru', numLayers: 2, hiddenSize: 10, dropout: 0 } },
     ];
     for (const c of cases) {
       const vocab = Vocab.fromText(TINY_TEXT, { lineMode: c.lineMode });
@@ -120,10 +127,7 @@ describe('python/charlm_torch.py with PyTorch', { skip: torchMissing() }, () => 
   });
 
   it('refuses a text with characters outside the vocabulary, in one line', async (t) => {
-    const dir = await tmpDir(t);
-    const tiny = await tinyModel();
-    const exported = join(dir, 'tiny.safetensors');
-    assert.equal((await runCli(['export', tiny.path, '-o', exported])).code, 0);
+    const { dir, exported } = await exportTiny(t);
     const text = join(dir, 'odd.txt');
     await writeFile(text, 'the cat sat on the mat, Zebra!\n'.repeat(20));
     const r = await python(['train', exported, text, '-o', join(dir, 'x.safetensors'), '--steps', '1']);
