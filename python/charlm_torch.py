@@ -298,24 +298,27 @@ def learning_rate(base, step, total, schedule, min_fraction=0.1):
 def split_ids(vocab, args, generator):
     """(train ids, validation ids): --val FILE, or the last --val-frac of the text as charlm splits it (line mode
     shuffles its items first, as charlm does, though with PyTorch's random numbers)."""
-    ids = vocab.encode(read_text(args.text))
+    ids = vocab.encode(read_text(args.text, vocab))
     if vocab.line_mode:
         starts = (ids == BOS).nonzero().flatten().tolist() + [len(ids)]
         items = [ids[starts[i]:starts[i + 1]] for i in range(len(starts) - 1)]
         ids = torch.cat([items[i] for i in torch.randperm(len(items), generator=generator).tolist()])
     if args.val is not None:
-        return ids, vocab.encode(read_text(args.val))
+        return ids, vocab.encode(read_text(args.val, vocab))
     n_train = len(ids) - math.floor(len(ids) * args.val_frac)
     return ids[:n_train], ids[n_train:]
 
 
-def read_text(path):
+def read_text(path, vocab):
+    """A UTF-8 text as charlm reads it: a byte-order mark dropped, and CRLF line endings read as LF unless the
+    vocabulary has "\r" (a model trained with charlm train --keep-cr), as charlm eval decides."""
     with open(path, 'rb') as f:
         raw = f.read()
     try:
-        return raw.decode('utf-8-sig')  # charlm drops a byte-order mark too
+        text = raw.decode('utf-8-sig')
     except UnicodeDecodeError as e:
         raise ExportError(f'{path} is not valid UTF-8 text (byte offset {e.start})') from None
+    return text if '\r' in vocab.index else text.replace('\r\n', '\n')
 
 
 def log(rank, record):
@@ -509,7 +512,7 @@ def main(argv=None):
     try:
         if args.command == 'score':
             model, vocab, _ = load(args.model)
-            nats, count = score_ids(model, vocab.encode(read_text(args.text)), vocab.line_mode)
+            nats, count = score_ids(model, vocab.encode(read_text(args.text, vocab)), vocab.line_mode)
             print(json.dumps({'chars': count, 'natsPerChar': nats / count, 'bitsPerChar': nats / count / math.log(2)}))
         elif args.command == 'sample':
             model, vocab, _ = load(args.model)
