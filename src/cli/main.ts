@@ -18,6 +18,7 @@ import { registerPlotCommand } from './commands/plot.js';
 import { registerInspectCommand } from './commands/inspect.js';
 import { registerExportCommand } from './commands/export.js';
 import { registerImportCommand } from './commands/import.js';
+import { registerGradflowCommand } from './commands/gradflow.js';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -50,6 +51,7 @@ Run charlm COMMAND --help for a command's flags.`);
   registerInspectCommand(program);
   registerExportCommand(program);
   registerImportCommand(program);
+  registerGradflowCommand(program);
   return program;
 }
 

@@ -62,11 +62,9 @@ export interface MatchedUnit extends RankedUnit {
 export function unitQuantities(trace: Trace): (Quantity & { kind: 'cell' | 'hidden' | 'gate' })[] {
   const out: (Quantity & { kind: 'cell' | 'hidden' | 'gate' })[] = [];
   trace.layers.forEach((layer, l) => {
-    for (let unit = 0; unit < trace.hiddenSize; unit++) {
-      if (layer.cells !== null) out.push({ kind: 'cell', layer: l, unit });
-      out.push({ kind: 'hidden', layer: l, unit });
-      for (const gate of gateNames(trace.cell)) out.push({ kind: 'gate', layer: l, gate, unit });
-    }
+    for (let unit = 0; unit < layer.cellWidth; unit++) out.push({ kind: 'cell', layer: l, unit });
+    for (let unit = 0; unit < layer.hiddenWidth; unit++) out.push({ kind: 'hidden', layer: l, unit });
+    for (const gate of gateNames(trace.cell)) for (let unit = 0; unit < trace.hiddenSize; unit++) out.push({ kind: 'gate', layer: l, gate, unit });
   });
   return out;
 }

@@ -1,7 +1,8 @@
 // What can be shown per character of a trace: a unit's cell state or hidden output, a gate's activation (one unit's or the
 // mean over units), or the model's surprise. Names the gates of each cell type; reads values, computes none.
 
-import type { Cell } from '../config/model-config.js';
+import { cellType } from '../nn/cells.js';
+import type { Cell } from '../nn/cells.js';
 import { UsageError } from '../errors.js';
 import type { Trace } from './trace.js';
 
@@ -12,17 +13,13 @@ export type Quantity =
   | { readonly kind: 'gate'; readonly layer: number; readonly gate: GateName; readonly unit: number | null }
   | { readonly kind: 'surprise' };
 
-/** The gates of a cell in the order its gate rows are stored (LSTM i f g o, GRU r z n, as PyTorch); none for the RNN. */
+/** What the gate letters of the cell descriptors (src/nn/*: LSTM i f g o, GRU r z n) are called for people. */
+const GATE_NAMES: Readonly<Record<string, GateName>> = { i: 'input', f: 'forget', g: 'candidate', o: 'output', r: 'reset', z: 'update', n: 'candidate' };
+
+/** The gates of a cell in the order its gate rows are stored; none for the vanilla RNN (its one row is no gate). */
 export function gateNames(cell: Cell): readonly GateName[] {
-  switch (cell) {
-    case 'lstm':
-      return ['input', 'forget', 'candidate', 'output'];
-    case 'gru':
-      return ['reset', 'update', 'candidate'];
-    case 'rnn':
-    case 'rnn-relu':
-      return [];
-  }
+  const letters = cellType(cell).gates;
+  return letters.every((g) => g in GATE_NAMES) ? letters.map((g) => GATE_NAMES[g]) : [];
 }
 
 /** Gates squashed by a sigmoid into (0, 1): every gate but the tanh candidate. */
@@ -44,6 +41,12 @@ export function describeQuantity(q: Quantity): string {
   }
 }
 
+/** Units of the quantity's kind in a layer: the output width for hidden, the cell state's width, H per gate. */
+export function unitsOf(trace: Trace, layer: number, kind: 'cell' | 'hidden' | 'gate'): number {
+  const t = trace.layers[layer];
+  return kind === 'hidden' ? t.hiddenWidth : kind === 'cell' ? t.cellWidth : trace.hiddenSize;
+}
+
 /** Throws a UsageError when the quantity does not exist in this trace's model. */
 export function checkQuantity(trace: Trace, q: Quantity): void {
   if (q.kind === 'surprise') return;
@@ -51,39 +54,38 @@ export function checkQuantity(trace: Trace, q: Quantity): void {
   if (!Number.isInteger(q.layer) || q.layer < 0 || q.layer >= L) {
     throw new UsageError(`--layer ${q.layer} does not exist: the model has ${L} layer${L === 1 ? '' : 's'} (0 to ${L - 1})`);
   }
-  const unit = q.unit;
-  if (unit !== null && (!Number.isInteger(unit) || unit < 0 || unit >= trace.hiddenSize)) {
-    throw new UsageError(`--unit ${unit} does not exist: layers have ${trace.hiddenSize} units (0 to ${trace.hiddenSize - 1})`);
-  }
-  if (q.kind === 'cell' && trace.cell !== 'lstm') throw new UsageError(`a ${trace.cell} has no cell state; use --show hidden`);
+  if (q.kind === 'cell' && trace.layers[q.layer].cells === null) throw new UsageError(`a ${trace.cell} has no cell state; use --show hidden`);
   if (q.kind === 'gate' && !gateNames(trace.cell).includes(q.gate)) {
     const names = gateNames(trace.cell);
     throw new UsageError(names.length === 0 ? `a ${trace.cell} has no gates`
       : `a ${trace.cell} has no ${q.gate} gate (its gates: ${names.join(', ')})`);
+  }
+  const units = unitsOf(trace, q.layer, q.kind);
+  if (q.unit !== null && (!Number.isInteger(q.unit) || q.unit < 0 || q.unit >= units)) {
+    throw new UsageError(`--unit ${q.unit} does not exist: layer ${q.layer} has ${units} units (0 to ${units - 1})`);
   }
 }
 
 /** The quantity at every position (NaN where it is undefined, as the surprise at the first character). */
 export function valuesOf(trace: Trace, q: Quantity): Float64Array {
   const N = trace.symbols.length;
-  const H = trace.hiddenSize;
   if (q.kind === 'surprise') return Float64Array.from(trace.surprise);
   const layer = trace.layers[q.layer];
   const out = new Float64Array(N);
   if (q.kind !== 'gate') {
-    const src = q.kind === 'cell' ? layer.cells! : layer.hiddens;
-    for (let n = 0; n < N; n++) out[n] = src[n * H + q.unit];
+    const [src, width] = q.kind === 'cell' ? [layer.cells!, layer.cellWidth] : [layer.hiddens, layer.hiddenWidth];
+    for (let n = 0; n < N; n++) out[n] = src[n * width + q.unit];
     return out;
   }
-  const gates = layer.gates!;
-  const G = gates.length / N;
+  const H = trace.hiddenSize;
+  const G = layer.gateWidth;
   const first = gateNames(trace.cell).indexOf(q.gate) * H;
   for (let n = 0; n < N; n++) {
     if (q.unit !== null) {
-      out[n] = gates[n * G + first + q.unit];
+      out[n] = layer.gates![n * G + first + q.unit];
     } else {
       let s = 0;
-      for (let j = 0; j < H; j++) s += gates[n * G + first + j];
+      for (let j = 0; j < H; j++) s += layer.gates![n * G + first + j];
       out[n] = s / H;
     }
   }

@@ -2,18 +2,21 @@
 // activations, cell states, hidden states) with the model's surprise at each symbol and its top predictions after it.
 // Reads the activations the model exposes (Pass.layers); it computes no cell itself. Not scoring: see decode/scoring.ts.
 
-import type { Cell } from '../config/model-config.js';
+import type { Cell } from '../nn/cells.js';
 import { encodeForScoring } from '../decode/scoring.js';
 import { CorpusError } from '../errors.js';
 import type { CharLM, Pass } from '../model/char-lm.js';
 import type { Floats, Ids } from '../tensor/floats.js';
 import type { Vocab } from '../text/vocab.js';
 
-/** One layer's values after each position n (the state once symbol n has been read), float32. */
+/** One layer's values after each position n (the state once symbol n has been read), float32, with their widths. */
 export interface TraceLayer {
-  readonly hiddens: Float32Array;        // (N, H)
-  readonly cells: Float32Array | null;   // (N, H), LSTM only
-  readonly gates: Float32Array | null;   // (N, G) after their nonlinearities, in the cell's gate order; none for the RNN
+  readonly hiddens: Float32Array;        // (N, hiddenWidth): the layer's output h
+  readonly cells: Float32Array | null;   // (N, cellWidth), for cells with a cell state
+  readonly gates: Float32Array | null;   // (N, gateWidth) after their nonlinearities, in the cell's gate order
+  readonly hiddenWidth: number;
+  readonly cellWidth: number;
+  readonly gateWidth: number;
 }
 
 export interface Prediction {
@@ -23,6 +26,7 @@ export interface Prediction {
 
 export interface Trace {
   readonly cell: Cell;
+  /** Units per gate (H). */
   readonly hiddenSize: number;
   /** Per position, the symbol read as text: line mode's start symbol is '' and its end symbol '\n'. */
   readonly symbols: readonly string[];
@@ -64,7 +68,7 @@ export function traceText(model: CharLM, vocab: Vocab, text: string, opts: Trace
 /** The trace without its text bookkeeping; `notPredicted` is the start symbol (whose surprise means nothing). */
 function traceIds(model: CharLM, ids: Ids, topK: number, name: (id: number) => string, notPredicted: number | null):
     Omit<Trace, 'symbols' | 'truncated' | 'unknownChars'> {
-  const { cell, hiddenSize: H, vocabSize: V, numLayers } = model.config;
+  const { cell, hiddenSize, vocabSize: V, numLayers } = model.config;
   const N = ids.length;
   const state = model.createState(1);
   const layers: TraceLayer[] = [];
@@ -79,16 +83,18 @@ function traceIds(model: CharLM, ids: Ids, topK: number, name: (id: number) => s
     const pass = model.forward(inputs, targets, T, 1, state, { training: false });
     for (let l = 0; l < numLayers; l++) {
       const a = pass.layers[l];
+      // Buffers may be longer than this chunk needs (workspaces are reused): widths come from the slots per step.
+      const width = (x: Floats | null, slots: number): number => (x === null ? 0 : Math.floor(x.length / slots));
       if (start === 0) {
-        const G = a.gates === null ? 0 : a.gates.length / T;
-        layers.push({ hiddens: new Float32Array(N * H), cells: a.cells === null ? null : new Float32Array(N * H),
-          gates: a.gates === null ? null : new Float32Array(N * G) });
+        const [hw, cw, gw] = [width(a.hiddens, T + 1), width(a.cells, T + 1), width(a.gates, T)];
+        layers.push({ hiddens: new Float32Array(N * hw), cells: a.cells === null ? null : new Float32Array(N * cw),
+          gates: a.gates === null ? null : new Float32Array(N * gw), hiddenWidth: hw, cellWidth: cw, gateWidth: gw });
       }
       const out = layers[l];
       // hiddens and cells hold the carried-in state in slot 0, so step t's value is slot t + 1.
-      copyInto(a.hiddens, H, T * H, out.hiddens, start * H);
-      if (a.cells !== null) copyInto(a.cells, H, T * H, out.cells!, start * H);
-      if (a.gates !== null) copyInto(a.gates, 0, a.gates.length, out.gates!, start * (a.gates.length / T));
+      copyInto(a.hiddens, out.hiddenWidth, T * out.hiddenWidth, out.hiddens, start * out.hiddenWidth);
+      if (a.cells !== null) copyInto(a.cells, out.cellWidth, T * out.cellWidth, out.cells!, start * out.cellWidth);
+      if (a.gates !== null) copyInto(a.gates, 0, T * out.gateWidth, out.gates!, start * out.gateWidth);
     }
     for (let t = 0; t < T; t++) {
       logSoftmaxRow(pass, t, V, logProbs);
@@ -97,7 +103,7 @@ function traceIds(model: CharLM, ids: Ids, topK: number, name: (id: number) => s
       predictions.push(topK > 0 ? topPredictions(logProbs, topK, name) : []);
     }
   }
-  return { cell, hiddenSize: H, ids, surprise, predictions, layers };
+  return { cell, hiddenSize, ids, surprise, predictions, layers };
 }
 
 function copyInto(src: Floats, srcOff: number, n: number, dst: Float32Array, dstOff: number): void {

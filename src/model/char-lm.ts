@@ -37,6 +37,11 @@ export interface Pass {
   readonly layers: readonly LayerActivations[];
 }
 
+export interface BackwardOptions {
+  /** Differentiate only the loss at the chunk's last step, summed over its rows (how far back gradients reach). */
+  readonly lastStepOnly?: boolean;
+}
+
 export interface ForwardOptions {
   /** Training turns dropout on (it then needs an rng). */
   readonly training: boolean;
@@ -178,8 +183,11 @@ export class CharLM {
     return pass;
   }
 
-  /** Adds the gradient of pass.lossNats into params.grads. Throws if another forward has happened since `pass`. */
-  backward(pass: Pass): void {
+  /**
+   * Adds the gradient of pass.lossNats into params.grads (with lastStepOnly: of the last step's loss summed over its rows).
+   * Throws if another forward has happened since `pass`.
+   */
+  backward(pass: Pass, opts: BackwardOptions = {}): void {
     const last = this.last;
     if (last === null || last.pass !== pass) {
       throw new CharlmError('backward() was given a stale pass: another forward ran after it, so its buffers are gone');
@@ -192,7 +200,12 @@ export class CharLM {
     const L = this.config.numLayers;
     ws.dLogits ??= ws.kernels.alloc(rows * V);
     ws.dHiddens ??= ws.outputs.map((o) => ws.kernels.alloc(rows * o.size));
-    crossEntropyBackward(k, ws.logits, targets, rows, V, ws.dLogits);
+    if (opts.lastStepOnly === true) {
+      ws.dLogits.fill(0);
+      k.softmaxCrossEntropy(ws.logits, (T - 1) * B * V, B, V, targets, (T - 1) * B, ws.dLogits, (T - 1) * B * V, 1);
+    } else {
+      crossEntropyBackward(k, ws.logits, targets, rows, V, ws.dLogits);
+    }
     const top = inputs[L] as LayerInput & { kind: 'dense' };
     linearBackward(k, this.decoder, top.x, top.xOff, ws.dLogits, 0, rows, O, V, this.decoderGrads, ws.dHiddens[L - 1], 0);
     for (let l = L - 1; l >= 0; l--) {
@@ -201,6 +214,14 @@ export class CharLM {
       if (last.dropoutUsed && drop !== null) dropoutBackward(k, dHiddens, 0, dHiddens, 0, rows * ws.outputs[l].size, drop);
       ws.layers[l].backward(inputs[l], dHiddens, l > 0 ? ws.dHiddens[l - 1] : null);
     }
+  }
+
+  /** After backward(pass): per layer, dLoss/dh_t for t = 1 … T, (T, B, output width). Valid until the next forward. */
+  outputGradients(pass: Pass): readonly Floats[] {
+    if (this.last === null || this.last.pass !== pass || this.last.ws.dHiddens === null) {
+      throw new CharlmError('outputGradients() needs the pass of the last forward, after its backward');
+    }
+    return this.last.ws.dHiddens;
   }
 
   /**
