@@ -4,6 +4,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { NgramModel, type NgramSmoothing } from '../../decode/ngram.js';
 import { encodeForScoring, scoreLines, scoreText, splitLines, WARMUP_CHARS, type TextScore } from '../../decode/scoring.js';
+import { scoreWithQuantizedGates, type GateScore } from '../../inspect/hard-gates.js';
 import { readCorpus } from '../../text/corpus.js';
 import { quoteChar } from '../../text/vocab.js';
 import { UsageError } from '../../errors.js';
@@ -21,6 +22,8 @@ interface EvalFlags {
   ngramTrain?: string;
   ngramSmoothing: NgramSmoothing;
   streams?: number;
+  hardGates?: boolean;
+  gateBits?: number;
 }
 
 interface NgramReport {
@@ -38,6 +41,7 @@ export interface EvalReport extends TextScore {
   model: string;
   file: string;
   ngram?: NgramReport;
+  gates?: GateScore[];
 }
 
 const DEFAULT_NGRAM_ORDER = 5;
@@ -61,6 +65,11 @@ function render(r: EvalReport): string {
     const gain = g.bitsPerChar - r.bitsPerChar;
     rows.push(['compared', `the network is ${f4(Math.abs(gain))} bits/char ${gain >= 0 ? 'better' : 'worse'} than the ${g.order}-gram`]);
   }
+  for (const g of r.gates ?? []) {
+    const change = g.bitsPerChar - r.bitsPerChar;
+    rows.push([g.gateBits === 1 ? 'hard gates' : `${g.gateBits}-bit gates`, `${f4(g.natsPerChar)} nats/char = ${f4(g.bitsPerChar)} ` +
+      `bits/char, perplexity ${g.perplexity.toFixed(3)} (${change >= 0 ? '+' : '−'}${f4(Math.abs(change))} bits/char)`]);
+  }
   const width = Math.max(...rows.map(([k]) => k.length));
   return rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n') + '\n';
 }
@@ -78,6 +87,8 @@ export function registerEvalCommand(program: Command): void {
     .option('--ngram-smoothing <kind>', 'kneser-ney (interpolated) or absolute (interpolated absolute discounting)',
       choiceOf(['kneser-ney', 'absolute'] as const), 'kneser-ney')
     .option('--streams <n>', 'score a long text as n parallel streams, each warmed up on the text before it (default: automatic)', positiveInt)
+    .option('--hard-gates', 'also score with every sigmoid gate replaced by a 0/1 step (LSTM, GRU)')
+    .option('--gate-bits <k>', 'also score with the sigmoid gates rounded to k bits (2^k levels from 0 to 1)', positiveInt)
     .option('--json', 'print the result as JSON (JSON lines with --per-line)')
     .addOption(threadsOption())
     .addHelpText('after', `
@@ -97,6 +108,9 @@ so the figure equals --streams 1 within 1e-4 nats/char.
       if (flags.ngram !== undefined && flags.ngramTrain === undefined) throw new InvalidArgumentError('--ngram needs --ngram-train FILE');
       if (flags.perLine === true && flags.ngramTrain !== undefined) throw new InvalidArgumentError('--per-line cannot be combined with --ngram');
       if (flags.context !== undefined && flags.perLine !== true) throw new InvalidArgumentError('--context needs --per-line');
+      if (flags.perLine === true && (flags.hardGates === true || flags.gateBits !== undefined)) {
+        throw new InvalidArgumentError('--per-line cannot be combined with --hard-gates or --gate-bits');
+      }
       const { model, vocab } = await loadForDecoding(modelPath);
       if ((flags.context ?? 0) > 0 && vocab.lineMode) {
         throw new UsageError('--context has no effect on a line-mode model: every line starts from the start state');
@@ -125,6 +139,8 @@ so the figure equals --streams 1 within 1e-4 nats/char.
           natsPerChar: ce.natsPerChar, bitsPerChar: ce.natsPerChar / Math.LN2, perplexity: Math.exp(ce.natsPerChar),
         };
       }
+      const gateBits = [...(flags.hardGates === true ? [1] : []), ...(flags.gateBits === undefined ? [] : [flags.gateBits])];
+      if (gateBits.length > 0) report.gates = scoreWithQuantizedGates(model, vocab, corpus.text, gateBits, { streams: flags.streams });
       if (flags.json === true) writeJson(report);
       else writeData(render(report));
     });
