@@ -19,6 +19,7 @@ import { registerInspectCommand } from './commands/inspect.js';
 import { registerExportCommand } from './commands/export.js';
 import { registerImportCommand } from './commands/import.js';
 import { registerGradflowCommand } from './commands/gradflow.js';
+import { registerFillCommand } from './commands/fill.js';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -52,6 +53,7 @@ Run charlm COMMAND --help for a command's flags.`);
   registerExportCommand(program);
   registerImportCommand(program);
   registerGradflowCommand(program);
+  registerFillCommand(program);
   return program;
 }
 

@@ -3,9 +3,10 @@
 // Reads the activations the model exposes (Pass.layers); it computes no cell itself. Not scoring: see decode/scoring.ts.
 
 import type { Cell } from '../nn/cells.js';
+import { logSoftmax } from '../decode/sampling.js';
 import { encodeForScoring } from '../decode/scoring.js';
 import { CorpusError } from '../errors.js';
-import type { CharLM, Pass } from '../model/char-lm.js';
+import type { CharLM } from '../model/char-lm.js';
 import type { Floats, Ids } from '../tensor/floats.js';
 import type { Vocab } from '../text/vocab.js';
 
@@ -97,7 +98,7 @@ function traceIds(model: CharLM, ids: Ids, topK: number, name: (id: number) => s
       if (a.gates !== null) copyInto(a.gates, 0, T * out.gateWidth, out.gates!, start * out.gateWidth);
     }
     for (let t = 0; t < T; t++) {
-      logSoftmaxRow(pass, t, V, logProbs);
+      logSoftmax(pass.logits, t * V, V, logProbs);
       const n = start + t;
       if (n + 1 < N && ids[n + 1] !== notPredicted) surprise[n + 1] = -logProbs[ids[n + 1]];
       predictions.push(topK > 0 ? topPredictions(logProbs, topK, name) : []);
@@ -108,16 +109,6 @@ function traceIds(model: CharLM, ids: Ids, topK: number, name: (id: number) => s
 
 function copyInto(src: Floats, srcOff: number, n: number, dst: Float32Array, dstOff: number): void {
   for (let i = 0; i < n; i++) dst[dstOff + i] = src[srcOff + i];
-}
-
-/** ln softmax of row t of the pass's logits, in float64. */
-function logSoftmaxRow(pass: Pass, t: number, V: number, out: Float64Array): void {
-  let max = -Infinity;
-  for (let v = 0; v < V; v++) max = Math.max(max, pass.logits[t * V + v]);
-  let sum = 0;
-  for (let v = 0; v < V; v++) sum += Math.exp(pass.logits[t * V + v] - max);
-  const logSum = max + Math.log(sum);
-  for (let v = 0; v < V; v++) out[v] = pass.logits[t * V + v] - logSum;
 }
 
 /** The K most likely next symbols, most likely first. */
