@@ -2,9 +2,12 @@
 // output, a gate, or the model's surprise; the top predictions after each character; units ranked by how well they track
 // a property of the text (--find) or a selected span (--match). The numbers come from src/inspect/.
 
+import { writeFile } from 'node:fs/promises';
+import { basename } from 'node:path';
 import chalk, { type ChalkInstance } from 'chalk';
 import { Command, InvalidArgumentError } from 'commander';
-import { UsageError } from '../../errors.js';
+import { CharlmError, UsageError } from '../../errors.js';
+import { renderHtmlPage } from '../../inspect/html-page.js';
 import { findUnits, matchUnits, parseSpan, PROPERTIES, PROPERTY_NAMES, type MatchedUnit, type PropertyName,
   type RankedUnit } from '../../inspect/find-units.js';
 import { checkQuantity, describeQuantity, scaleOf, valuesOf, type GateName, type Quantity } from '../../inspect/quantities.js';
@@ -29,6 +32,7 @@ interface InspectFlags {
   maxChars: number;
   width?: number;
   json?: boolean;
+  html?: string;
   threads?: number;
 }
 
@@ -36,6 +40,8 @@ const GATES: readonly GateName[] = ['input', 'forget', 'output', 'candidate', 'u
 const DEFAULT_TOP = 5;
 /** Characters of text drawn under each unit found by --find or --match. */
 const STRETCH = 240;
+/** Predictions the page shows on hover (at least). */
+const HTML_PREDICTIONS = 5;
 
 /** Colour for stdout: on a terminal (or FORCE_COLOR) and without NO_COLOR. */
 function stdoutColor(): ChalkInstance | null {
@@ -79,6 +85,7 @@ export function registerInspectCommand(program: Command): void {
     .option('--max-chars <n>', `inspect at most the first n characters (default ${DEFAULT_MAX_SYMBOLS})`, positiveInt, DEFAULT_MAX_SYMBOLS)
     .option('--width <columns>', 'wrap lines at this width (default: the terminal\'s, else 80)', positiveInt)
     .option('--json', 'print the numbers as JSON instead of drawing them')
+    .option('--html <file>', 'write one self-contained page instead: the coloured text, a unit picker, the ranked units, predictions on hover')
     .addOption(threadsOption())
     .addHelpText('after', `
 Examples:
@@ -87,6 +94,7 @@ Examples:
   $ charlm inspect models/tinyshakespeare.json --file play.txt --gate forget --layer 0
   $ charlm inspect models/tinyshakespeare.json --file play.txt --find line-position
   $ charlm inspect models/code.json --file app.py --match "(..)"
+  $ charlm inspect models/tinyshakespeare.json --file play.txt --find line-position --html units.html
 
 Each character's colour is the value once the model has read it; surprise is −ln P of the character given those before it.
 Units are counted from 0 and layers from 0 at the bottom, as in the model file's tensor names (weight_hh_l0).
@@ -98,16 +106,25 @@ on minus the fraction of the rest where it is on). Without colour, a row of glyp
       if (flags.find !== undefined && flags.match !== undefined) throw new InvalidArgumentError('--find and --match cannot be combined');
       const text = await textFromArgs(textArg, flags.file);
       const { model, vocab } = await loadForDecoding(modelPath);
-      const trace = traceText(model, vocab, text, { topK: flags.predictions, maxSymbols: flags.maxChars });
+      const topK = flags.html === undefined ? flags.predictions : Math.max(flags.predictions, HTML_PREDICTIONS);
+      const trace = traceText(model, vocab, text, { topK, maxSymbols: flags.maxChars });
       if (trace.unknownChars > 0) log(colors.dim(`${trace.unknownChars} characters outside the model's vocabulary were left out`));
       if (trace.truncated > 0 && flags.json !== true) log(colors.dim(`inspecting the first ${flags.maxChars} characters (--max-chars)`));
       const view: ViewOptions = { width: flags.width ?? process.stdout.columns ?? 80, color: flags.json === true ? null : stdoutColor() };
-      if (flags.find !== undefined || flags.match !== undefined) {
-        showRanking(trace, flags, view, modelPath);
+      const ranking = flags.find !== undefined || flags.match !== undefined ? rank(trace, flags) : null;
+      const q = ranking?.units[0]?.quantity ?? quantityFromFlags(flags, trace);
+      checkQuantity(trace, q);
+      if (flags.html !== undefined) {
+        const page = renderHtmlPage(trace, { title: `charlm inspect ${basename(modelPath)}`, initial: q,
+          ranking: ranking === null ? null : { title: ranking.heading, units: ranking.units.map((r) => ({ quantity: r.quantity, label: `${describeQuantity(r.quantity)}: ${scoreText(r)}` })) } });
+        await writeTextFile(flags.html, page);
+        log(`wrote ${flags.html} (${trace.symbols.length} characters)`);
         return;
       }
-      const q = quantityFromFlags(flags, trace);
-      checkQuantity(trace, q);
+      if (ranking !== null) {
+        showRanking(trace, ranking, view, modelPath, flags);
+        return;
+      }
       if (flags.json === true) writeJson(traceJson(trace, q, modelPath));
       else writeData(drawTrace(trace, q, view));
     });
@@ -142,27 +159,47 @@ function traceJson(trace: Trace, q: Quantity, modelPath: string): unknown {
   };
 }
 
-function showRanking(trace: Trace, flags: InspectFlags, view: ViewOptions, modelPath: string): void {
+interface Ranking {
+  readonly heading: string;
+  readonly span: { start: number; end: number } | null;
+  readonly units: readonly (RankedUnit | MatchedUnit)[];
+}
+
+function rank(trace: Trace, flags: InspectFlags): Ranking {
   const span = flags.match === undefined ? null : parseSpan(flags.match, trace.symbols);
-  const ranked: (RankedUnit | MatchedUnit)[] = span === null ? findUnits(trace, flags.find!, flags.top) : matchUnits(trace, span, flags.top);
+  const units = span === null ? findUnits(trace, flags.find!, flags.top) : matchUnits(trace, span, flags.top);
   const heading = span === null
     ? `units ranked by |Pearson r| with ${flags.find} (${PROPERTIES[flags.find!].describe}) over ${trace.symbols.length} characters`
     : `units ranked by TPR − FPR of the best threshold for positions ${span.start} to ${span.end - 1} ` +
       `(${JSON.stringify(trace.symbols.slice(span.start, span.end).join(''))}) against the other ${trace.symbols.length - (span.end - span.start)}`;
+  return { heading, span, units };
+}
+
+function showRanking(trace: Trace, ranking: Ranking, view: ViewOptions, modelPath: string, flags: InspectFlags): void {
+  const { span, units } = ranking;
   if (flags.json === true) {
     writeJson({ model: modelPath, statistic: span === null ? 'pearson' : 'tpr-fpr', property: flags.find ?? null, span,
-      chars: trace.symbols.length, units: ranked.map((r) => ({ ...r.quantity, label: describeQuantity(r.quantity), ...scoreFields(r) })) });
+      chars: trace.symbols.length, units: units.map((r) => ({ ...r.quantity, label: describeQuantity(r.quantity), ...scoreFields(r) })) });
     return;
   }
   const centre = span === null ? 0 : Math.max(0, span.start - STRETCH / 3);
   const range = { from: centre, to: Math.min(trace.symbols.length, centre + STRETCH) };
-  let out = heading + '\n';
-  ranked.forEach((r, i) => {
+  let out = ranking.heading + '\n';
+  units.forEach((r, i) => {
     const values = valuesOf(trace, r.quantity);
     out += `\n${i + 1}. ${describeQuantity(r.quantity)}: ${scoreText(r)}\n`;
     out += renderValues(trace.symbols, values, scaleOf(r.quantity, values), range, view);
   });
   writeData(out);
+}
+
+/** Writes a file, with a one-line error naming it when that fails. */
+async function writeTextFile(path: string, text: string): Promise<void> {
+  try {
+    await writeFile(path, text);
+  } catch (err) {
+    throw new CharlmError(`cannot write ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, { cause: err });
+  }
 }
 
 function scoreFields(r: RankedUnit | MatchedUnit): Record<string, number | string> {
