@@ -49,7 +49,7 @@ export function renderLogChart(series: readonly ChartSeries[], opts: ChartOption
     const d = Math.round(y);
     return Math.abs(d - y) <= step / 2 + 1e-9 ? `1e${d}` : '';
   };
-  const lines = grid.map((row, r) => `${label(r).padStart(6)} ┤${row.join('')}`);
+  const lines = grid.map((row, r) => `${label(r).padStart(6)} ┤${row.join('')}`.trimEnd());
   const last = Math.min(n, Math.max(...series.map((s) => s.values.length)));
   lines.push(`${' '.repeat(6)} └${'─'.repeat(cols)}`);
   lines.push(`${' '.repeat(8)}1${' '.repeat(Math.max(1, cols - String(last).length - 1))}${last}  ${opts.xLabel}`);

@@ -4,7 +4,8 @@
 // scaled by the unit's largest magnitude, in base64.
 
 import type { Trace } from './trace.js';
-import { gateNames, unitsOf, type Quantity } from './quantities.js';
+import { colourAt, positionOnScale, type Scale } from './colour-scale.js';
+import { gateNames, scaleOf, unitsOf, type Quantity } from './quantities.js';
 
 export interface PageRanking {
   readonly title: string;
@@ -26,18 +27,23 @@ export interface PageData {
   readonly symbols: readonly string[];
   readonly surprise: readonly (number | null)[];
   readonly predictions: readonly (readonly [string, number][])[];
-  /** series[layer][kind][unit] = { scale, bytes (base64 of Int8 values/scale·127) }; kind: cell, hidden or a gate name. */
-  readonly series: readonly Record<string, readonly { scale: number; bytes: string }[]>[];
+  /** series[layer][kind][unit]: one unit's values (kind: cell, hidden or a gate name). */
+  readonly series: readonly Record<string, readonly Series[]>[];
+  /** The colour scale of the surprise. */
+  readonly surpriseScale: Scale;
   readonly initial: Quantity;
   readonly ranking: PageRanking | null;
 }
 
-function encodeSeries(values: ArrayLike<number>): { scale: number; bytes: string } {
-  let scale = 0;
-  for (let i = 0; i < values.length; i++) scale = Math.max(scale, Math.abs(values[i]));
+/** One unit's values: the colour scale the terminal would use, and the values as signed bytes of their largest magnitude. */
+interface Series { readonly scale: Scale; readonly absMax: number; readonly bytes: string }
+
+function encodeSeries(quantity: Quantity, values: ArrayLike<number>): Series {
+  let absMax = 0;
+  for (let i = 0; i < values.length; i++) absMax = Math.max(absMax, Math.abs(values[i]));
   const bytes = new Int8Array(values.length);
-  for (let i = 0; i < values.length; i++) bytes[i] = scale > 0 ? Math.round((values[i] / scale) * 127) : 0;
-  return { scale, bytes: Buffer.from(bytes.buffer).toString('base64') };
+  for (let i = 0; i < values.length; i++) bytes[i] = absMax > 0 ? Math.round((values[i] / absMax) * 127) : 0;
+  return { scale: scaleOf(quantity, values), absMax, bytes: Buffer.from(bytes.buffer).toString('base64') };
 }
 
 /** Column `unit` of an (N, width) buffer starting at column `first`. */
@@ -51,13 +57,16 @@ export function pageData(trace: Trace, opts: PageOptions): PageData {
   const N = trace.symbols.length;
   const gateValues = trace.layers.reduce((s, l) => s + (l.gates?.length ?? 0), 0);
   const series = trace.layers.map((layer, l) => {
-    const kinds: Record<string, { scale: number; bytes: string }[]> = {};
+    const kinds: Record<string, Series[]> = {};
     const units = (kind: 'cell' | 'hidden' | 'gate'): number[] => Array.from({ length: unitsOf(trace, l, kind) }, (_, u) => u);
-    if (layer.cells !== null) kinds.cell = units('cell').map((u) => encodeSeries(column(layer.cells!, N, layer.cellWidth, u)));
-    kinds.hidden = units('hidden').map((u) => encodeSeries(column(layer.hiddens, N, layer.hiddenWidth, u)));
+    if (layer.cells !== null) {
+      kinds.cell = units('cell').map((unit) => encodeSeries({ kind: 'cell', layer: l, unit }, column(layer.cells!, N, layer.cellWidth, unit)));
+    }
+    kinds.hidden = units('hidden').map((unit) => encodeSeries({ kind: 'hidden', layer: l, unit }, column(layer.hiddens, N, layer.hiddenWidth, unit)));
     if (layer.gates !== null && gateValues <= MAX_GATE_VALUES) {
       gateNames(trace.cell).forEach((gate, g) => {
-        kinds[gate] = units('gate').map((u) => encodeSeries(column(layer.gates!, N, layer.gateWidth, g * trace.hiddenSize + u)));
+        kinds[gate] = units('gate').map((unit) => encodeSeries({ kind: 'gate', layer: l, gate, unit },
+          column(layer.gates!, N, layer.gateWidth, g * trace.hiddenSize + unit)));
       });
     }
     return kinds;
@@ -66,7 +75,7 @@ export function pageData(trace: Trace, opts: PageOptions): PageData {
     title: opts.title, symbols: trace.symbols,
     surprise: Array.from(trace.surprise, (s) => (Number.isFinite(s) ? Math.round(s * 1000) / 1000 : null)),
     predictions: trace.predictions.map((p) => p.map((q) => [q.symbol, Math.round(q.prob * 1000) / 1000] as [string, number])),
-    series, initial: opts.initial, ranking: opts.ranking,
+    series, surpriseScale: scaleOf({ kind: 'surprise' }, trace.surprise), initial: opts.initial, ranking: opts.ranking,
   };
 }
 
@@ -96,7 +105,9 @@ export function renderHtmlPage(trace: Trace, opts: PageOptions): string {
 <div id="main"><div id="text"></div><div id="ranking"></div></div>
 <div id="tip" hidden></div>
 <script type="application/json" id="charlm-data">${scriptSafeJson(data)}</script>
-<script>${PAGE_SCRIPT}</script>
+<script>var positionOnScale = ${positionOnScale.toString()};
+var colourAt = ${colourAt.toString()};
+${PAGE_SCRIPT}</script>
 </body></html>
 `;
 }
@@ -118,8 +129,8 @@ h1 { font-size: 1.2em; }
   font-size: 13px; pointer-events: none; box-shadow: 0 2px 6px rgba(0,0,0,.2); white-space: pre; }
 `;
 
-// The page's script: decodes the series, colours each character as the terminal does (blue–white–red for values of both
-// signs, white–red otherwise), and wires the picker, the ranking buttons and the hover tip.
+// The page's script: decodes the series, colours each character with the terminal's scale and colours (colour-scale.ts,
+// embedded before it), and wires the picker, the ranking buttons and the hover tip.
 const PAGE_SCRIPT = `
 (function () {
   var data = JSON.parse(document.getElementById('charlm-data').textContent);
@@ -138,38 +149,27 @@ const PAGE_SCRIPT = `
   });
   function decode(entry) {
     var bin = atob(entry.bytes), out = new Float64Array(bin.length);
-    for (var i = 0; i < bin.length; i++) { var b = bin.charCodeAt(i); out[i] = (b > 127 ? b - 256 : b) / 127 * entry.scale; }
+    for (var i = 0; i < bin.length; i++) { var b = bin.charCodeAt(i); out[i] = (b > 127 ? b - 256 : b) / 127 * entry.absMax; }
     return out;
   }
-  function mix(a, b, u) { return a.map(function (x, i) { return Math.round(x + (b[i] - x) * u); }); }
-  var WHITE = [245, 245, 245], RED = [214, 39, 40], BLUE = [31, 119, 180];
-  function colour(v, min, max, diverging) {
-    if (v === null || !isFinite(v)) return 'rgb(245, 245, 245)';
-    var t = max > min ? Math.min(1, Math.max(0, (v - min) / (max - min))) : 0.5;
-    var c = !diverging ? mix(WHITE, RED, t) : t < 0.5 ? mix(BLUE, WHITE, t * 2) : mix(WHITE, RED, (t - 0.5) * 2);
-    return 'rgb(' + c.join(', ') + ')';
-  }
+  function colour(v, scale) { return 'rgb(' + colourAt(positionOnScale(v, scale), scale.diverging).join(', ') + ')'; }
   var current = null;
-  function values() {
+  function selected() {
     var kind = kindSel.value;
-    if (kind === 'surprise') return data.surprise;
-    return decode(data.series[+layerSel.value][kind][+unitIn.value]);
+    if (kind === 'surprise') return { values: data.surprise, scale: data.surpriseScale };
+    var entry = data.series[+layerSel.value][kind][+unitIn.value];
+    return { values: decode(entry), scale: entry.scale };
   }
   function paint() {
-    var kind = kindSel.value, v = values(), min = 0, max = 0;
-    var list = kind === 'surprise' ? [] : data.series[+layerSel.value][kind];
+    var kind = kindSel.value, list = kind === 'surprise' ? [] : data.series[+layerSel.value][kind];
     unitIn.max = String(Math.max(0, list.length - 1));
-    for (var i = 0; i < v.length; i++) if (v[i] !== null && isFinite(v[i])) { min = Math.min(min, v[i]); max = Math.max(max, v[i]); }
-    var diverging = min < 0, gate = kind !== 'cell' && kind !== 'hidden' && kind !== 'surprise';
-    if (gate && kind !== 'candidate') { min = 0; max = 1; diverging = false; }
-    else if (diverging) { max = Math.max(-min, max) || 1; min = -max; }
-    else { max = max || 1; }
-    spans.forEach(function (s, i) { if (s) s.style.backgroundColor = colour(v[i], min, max, diverging); });
+    var sel = selected(), v = sel.values, scale = sel.scale, min = scale.min, max = scale.max;
+    spans.forEach(function (s, i) { if (s) s.style.backgroundColor = colour(v[i], scale); });
     current = v;
     document.getElementById('legend-min').textContent = min.toFixed(2);
     document.getElementById('legend-max').textContent = max.toFixed(2);
     document.getElementById('legend-bar').style.background = 'linear-gradient(to right, ' +
-      [0, 0.25, 0.5, 0.75, 1].map(function (t) { return colour(min + t * (max - min), min, max, diverging); }).join(', ') + ')';
+      [0, 0.25, 0.5, 0.75, 1].map(function (t) { return colour(min + t * (max - min), scale); }).join(', ') + ')';
     document.getElementById('label').textContent = kind === 'surprise' ? 'surprise (nats)' :
       'layer ' + layerSel.value + ' unit ' + unitIn.value + ' ' + kind;
     document.querySelectorAll('#ranking button').forEach(function (b) {

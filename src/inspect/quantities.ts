@@ -4,6 +4,7 @@
 import { cellType } from '../nn/cells.js';
 import type { Cell } from '../nn/cells.js';
 import { UsageError } from '../errors.js';
+import type { Scale } from './colour-scale.js';
 import type { Trace } from './trace.js';
 
 export type GateName = 'input' | 'forget' | 'candidate' | 'output' | 'reset' | 'update';
@@ -93,10 +94,11 @@ export function valuesOf(trace: Trace, q: Quantity): Float64Array {
 }
 
 /** The range a colour scale spans: symmetric around 0 for states that change sign, [0, 1] for sigmoid gates, else [0, max]. */
-export function scaleOf(q: Quantity, values: Float64Array): { min: number; max: number; diverging: boolean } {
+export function scaleOf(q: Quantity, values: ArrayLike<number>): Scale {
   let min = 0;
   let max = 0;
-  for (const v of values) {
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
     if (!Number.isFinite(v)) continue;
     min = Math.min(min, v);
     max = Math.max(max, v);

@@ -1,12 +1,14 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { colourAt, positionOnScale } from '../../src/inspect/colour-scale.js';
 import { findUnits } from '../../src/inspect/find-units.js';
 import { pageData, renderHtmlPage, type PageData } from '../../src/inspect/html-page.js';
-import { describeQuantity, valuesOf } from '../../src/inspect/quantities.js';
+import { describeQuantity, scaleOf, valuesOf } from '../../src/inspect/quantities.js';
 import { traceText } from '../../src/inspect/trace.js';
 import { Vocab } from '../../src/text/vocab.js';
 import { lineCounterLstm, saveHandBuilt } from '../helpers/hand-built.js';
@@ -31,8 +33,8 @@ function embedded(html: string): PageData {
   return JSON.parse(m[1]) as PageData;
 }
 
-function decode(entry: { scale: number; bytes: string }): number[] {
-  return Array.from(new Int8Array(Buffer.from(entry.bytes, 'base64')), (b) => (b / 127) * entry.scale);
+function decode(entry: { absMax: number; bytes: string }): number[] {
+  return Array.from(new Int8Array(Buffer.from(entry.bytes, 'base64')), (b) => (b / 127) * entry.absMax);
 }
 
 describe('inspect --html: the page', () => {
@@ -46,7 +48,8 @@ describe('inspect --html: the page', () => {
       const q = kind === 'forget' ? { kind: 'gate' as const, layer: 0, gate: kind, unit: 2 } : { kind, layer: 0, unit: 1 };
       const want = valuesOf(trace, q);
       const entry = got.series[0][kind][q.unit];
-      decode(entry).forEach((v, n) => assert.ok(Math.abs(v - want[n]) <= entry.scale / 127 + 1e-6, `${kind} at ${n}`));
+      decode(entry).forEach((v, n) => assert.ok(Math.abs(v - want[n]) <= entry.absMax / 127 + 1e-6, `${kind} at ${n}`));
+      assert.deepEqual(entry.scale, scaleOf(q, want));
     }
     assert.equal(got.predictions[5].length, 3);
     assert.deepEqual(got.ranking!.units.map((u) => u.quantity), ranked.map((r) => r.quantity));
@@ -82,7 +85,8 @@ describe('inspect --html in headless Chromium', () => {
       return;
     }
     const { chromium } = await import('playwright-core');
-    const dir = await tmpDir(t);
+    // A fresh profile (--user-data-dir); removed only once the browser has closed, with retries while it lets go of it.
+    const dir = await mkdtemp(join(tmpdir(), 'charlm-chromium-'));
     const file = join(dir, 'page.html');
     const { html } = page();
     await writeFile(file, html);
@@ -90,7 +94,10 @@ describe('inspect --html in headless Chromium', () => {
       executablePath: CHROMIUM, headless: true, chromiumSandbox: false, offline: true,
       args: ['--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     });
-    t.after(() => context.close());
+    t.after(async () => {
+      await context.close();
+      await rm(dir, { recursive: true, force: true, maxRetries: 20, retryDelay: 100 });
+    });
     const tab = await context.newPage();
     const requests: string[] = [];
     tab.on('request', (req) => { if (!req.url().startsWith('file:')) requests.push(req.url()); });
@@ -98,6 +105,13 @@ describe('inspect --html in headless Chromium', () => {
     const colours = (): Promise<string[]> => tab.$$eval('#text span', (spans) => spans.map((s) => (s as unknown as { style: { backgroundColor: string } }).style.backgroundColor));
     const before = await colours();
     assert.equal(before.length, [...TEXT].length);
+    // The page colours its stored values with the terminal's scale and colours (colour-scale.ts).
+    const { data, ranked } = page();
+    const q = ranked[0].quantity as { kind: 'cell'; unit: number };
+    const entry = data.series[0][q.kind][q.unit];
+    const stored = decode(entry);
+    const expected = (n: number): string => `rgb(${colourAt(positionOnScale(stored[n], entry.scale), entry.scale.diverging).join(', ')})`;
+    for (const n of [0, 7, 20]) assert.equal(before[n], expected(n));
     assert.ok(new Set(before).size > 5, 'the planted counter gives many different colours');
     const shot = await tab.screenshot({ fullPage: true });
     assert.ok(shot.length > 1000 && shot.subarray(1, 4).toString() === 'PNG');

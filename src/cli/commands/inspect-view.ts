@@ -2,13 +2,7 @@
 // pipes) the text with a row of value glyphs under each line; and the legend with the scale. Layout only, no model.
 
 import type { ChalkInstance } from 'chalk';
-
-export interface Scale {
-  readonly min: number;
-  readonly max: number;
-  /** Blue below the middle, red above it (signed states); otherwise white to red. */
-  readonly diverging: boolean;
-}
+import { colourAt, positionOnScale, type Scale } from '../../inspect/colour-scale.js';
 
 export interface ViewOptions {
   /** Columns a line may take. */
@@ -38,25 +32,6 @@ export function columnsOf(text: string): number {
     || (c >= 0xffe0 && c <= 0xffe6) || (c >= 0x1f300 && c <= 0x1f64f) || (c >= 0x1f900 && c <= 0x1f9ff)
     || (c >= 0x20000 && c <= 0x3fffd);
   return wide ? 2 : 1;
-}
-
-/** Where v falls on the scale, 0 … 1 (clamped); NaN stays NaN. */
-export function positionOnScale(v: number, scale: Scale): number {
-  if (!Number.isFinite(v)) return Number.NaN;
-  const span = scale.max - scale.min;
-  return span > 0 ? Math.min(1, Math.max(0, (v - scale.min) / span)) : 0.5;
-}
-
-/** The background for a position on the scale: [r, g, b]. */
-export function colourAt(t: number, diverging: boolean): [number, number, number] {
-  const white: [number, number, number] = [245, 245, 245];
-  const red: [number, number, number] = [214, 39, 40];
-  const blue: [number, number, number] = [31, 119, 180];
-  const mix = (a: number[], b: number[], u: number): [number, number, number] =>
-    [0, 1, 2].map((i) => Math.round(a[i] + (b[i] - a[i]) * u)) as [number, number, number];
-  if (!Number.isFinite(t)) return white;
-  if (!diverging) return mix(white, red, t);
-  return t < 0.5 ? mix(blue, white, t * 2) : mix(white, red, (t - 0.5) * 2);
 }
 
 function glyphAt(t: number): string {
