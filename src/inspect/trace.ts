@@ -111,8 +111,15 @@ function copyInto(src: Floats, srcOff: number, n: number, dst: Float32Array, dst
   for (let i = 0; i < n; i++) dst[dstOff + i] = src[srcOff + i];
 }
 
-/** The K most likely next symbols, most likely first. */
+/** The K most likely next symbols, most likely first (the lower id first among equals); one pass over the V entries. */
 function topPredictions(logProbs: Float64Array, K: number, name: (id: number) => string): Prediction[] {
-  const order = Array.from(logProbs.keys()).sort((a, b) => logProbs[b] - logProbs[a] || a - b).slice(0, K);
-  return order.map((id) => ({ symbol: name(id), prob: Math.exp(logProbs[id]) }));
+  const top: number[] = [];
+  for (let id = 0; id < logProbs.length; id++) {
+    let at = top.length;
+    while (at > 0 && logProbs[top[at - 1]] < logProbs[id]) at--;
+    if (at >= K) continue;
+    top.splice(at, 0, id);
+    if (top.length > K) top.pop();
+  }
+  return top.map((id) => ({ symbol: name(id), prob: Math.exp(logProbs[id]) }));
 }

@@ -19,7 +19,7 @@ describe('inspect: the trace', () => {
   it('holds what one forward over the whole text computes, across chunk boundaries', async () => {
     const { model, vocab, text } = await tinyModel();
     const long = text.repeat(2); // > 128 symbols: several chunks
-    const trace = traceText(model, vocab, long, { maxSymbols: 1000 });
+    const trace = traceText(model, vocab, long, { maxSymbols: 1000, topK: 3 });
     const ids = vocab.encode(long);
     const N = ids.length;
     const pass = model.forward(ids, ids, N, 1, model.createState(1), { training: false });
@@ -30,6 +30,11 @@ describe('inspect: the trace', () => {
         assert.equal(trace.layers[0].cells![n * H + j], Math.fround(pass.layers[0].cells![(n + 1) * H + j]));
       }
       for (let g = 0; g < 4 * H; g++) assert.equal(trace.layers[0].gates![n * 4 * H + g], Math.fround(pass.layers[0].gates![n * 4 * H + g]));
+      // The top 3 predictions are the 3 largest logits of the row, in order.
+      const V = vocab.size;
+      const row = Array.from(pass.logits.subarray(n * V, (n + 1) * V));
+      const best = row.map((x, id) => ({ x, id })).sort((a, b) => b.x - a.x || a.id - b.id).slice(0, 3).map((e) => vocab.symbolOf(e.id));
+      assert.deepEqual(trace.predictions[n].map((p) => p.symbol), best);
     }
   });
 

@@ -9,7 +9,7 @@ import { DEFAULTS } from '../../config/presets.js';
 import { encodeForScoring } from '../../decode/scoring.js';
 import { gradientFlow, recurrentSpectralNorms } from '../../inspect/gradflow.js';
 import { CharLM } from '../../model/char-lm.js';
-import { CELLS, type Cell } from '../../nn/cells.js';
+import { CELLS, cellType, type Cell } from '../../nn/cells.js';
 import { createKernels } from '../../tensor/create-kernels.js';
 import { Rng } from '../../tensor/rng.js';
 import { readCorpus } from '../../text/corpus.js';
@@ -89,7 +89,8 @@ stretch a gradient: below 1 a tanh RNN's gradient must shrink geometrically.`)
         const base: ModelConfig = loaded[0]?.model.config ??
           validateModelConfig({ cell: 'lstm', numLayers: flags.layers, hiddenSize: flags.hiddenSize, dropout: 0, vocabSize: vocab.size });
         for (const cell of flags.cell ?? CELLS) {
-          const config = validateModelConfig({ ...base, cell });
+          // Only a cell that can project keeps the model's projection (--proj-size).
+          const config = validateModelConfig({ ...base, cell, projSize: cellType(cell).projects ? base.projSize : 0 });
           const model = CharLM.create(config, kernels, Rng.fromSeed(flags.seed), { forgetBias: DEFAULTS.forgetBias });
           models.push({ name: `fresh ${cell}`, model, trained: false, vocab });
         }

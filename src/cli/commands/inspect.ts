@@ -140,7 +140,7 @@ function drawTrace(trace: Trace, q: Quantity, view: ViewOptions): string {
 
 /** One line per position: the character, its value, and the top predictions after it. */
 function predictionTable(trace: Trace, values: Float64Array): string {
-  const shown = (s: string): string => JSON.stringify(s);
+  const shown = (s: string): string => (s === '' ? '<start>' : JSON.stringify(s)); // line mode's start symbol reads as ''
   return '\nposition  char    value  next (probability)\n' + trace.symbols.map((s, n) =>
     `${String(n).padStart(8)}  ${shown(s).padEnd(6)} ${Number.isFinite(values[n]) ? values[n].toFixed(3).padStart(6) : '     –'}  ` +
     trace.predictions[n].map((p) => `${shown(p.symbol)} ${p.prob.toFixed(3)}`).join('  ')).join('\n') + '\n';
