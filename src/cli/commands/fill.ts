@@ -28,7 +28,7 @@ export function registerFillCommand(program: Command): void {
     .option('--candidates <file>', "rank these fills, one per line ('-' for standard input), instead of searching")
     .option('--max-len <n>', 'search: the longest fill tried, in characters', positiveInt, 12)
     .option('--width <w>', 'search: partial fills kept per length by each of the two rankings', positiveInt, 8)
-    .option('--top <n>', 'fills shown (all candidates by default)', positiveInt)
+    .option('--top <n>', 'fills shown (default: every candidate, or 10 for a search)', positiveInt)
     .option('--json', 'print the fills as JSON')
     .addOption(threadsOption())
     .addHelpText('after', `
