@@ -7,7 +7,7 @@ import type { Kernels } from '../src/tensor/kernels.js';
 import { setNativeGemmThreads } from '../src/tensor/native-kernels.js';
 import { BENCH_CONFIGS, type BenchConfigName } from './configs.js';
 import { memoryFigures, type MemoryFigures, type WindowPlan, type WindowResult } from './measure.js';
-import { loadCorpus, measureBeamSearch, measureGeneration, measureTraining, untrainedModel } from './ours.js';
+import { loadCorpus, measureBeamSearch, measureGeneration, measureTraining, measureValidation, untrainedModel } from './ours.js';
 
 export interface OursTrainJob {
   readonly kind: 'ours-train'; readonly config: BenchConfigName; readonly kernels: KernelChoice; readonly threads: number;
@@ -27,6 +27,8 @@ export type Job = OursTrainJob | OursDecodeJob | TorchJob;
 export interface OursTrainResult {
   readonly kind: 'ours-train'; readonly job: OursTrainJob; readonly kernelsName: string; readonly threadsUsed: number;
   readonly train: WindowResult & { lastLossNats: number }; readonly memory: MemoryFigures;
+  /** Validation scoring (no gradients) in the same process, after training. */
+  readonly validation: WindowResult;
 }
 export interface OursDecodeResult {
   readonly kind: 'ours-decode'; readonly job: OursDecodeJob; readonly kernelsName: string; readonly threadsUsed: number;
@@ -61,7 +63,9 @@ export function runOursJob(job: OursTrainJob | OursDecodeJob): OursTrainResult |
   const config = BENCH_CONFIGS[job.config];
   if (job.kind === 'ours-train') {
     const train = measureTraining(corpus, config, kernels, job.plan);
-    return { kind: 'ours-train', job, kernelsName: kernels.name, threadsUsed, train, memory: memoryFigures() };
+    const memory = memoryFigures();
+    const validation = measureValidation(corpus, config, kernels, job.plan);
+    return { kind: 'ours-train', job, kernelsName: kernels.name, threadsUsed, train, memory, validation };
   }
   const model = untrainedModel(corpus, config, kernels);
   const generate = measureGeneration(model, corpus.vocab, job.generateCharsPerWindow, job.plan);

@@ -16,6 +16,7 @@ import type { Ids } from '../src/tensor/floats.js';
 import { TRAINING, type BenchConfig } from './configs.js';
 import { timeWindows, type WindowPlan, type WindowResult } from './measure.js';
 import { generateChars, beamSearchChars } from './decode-work.js';
+import { scoreIds } from '../src/decode/scoring.js';
 
 export interface Corpus { readonly vocab: Vocab; readonly ids: Ids }
 
@@ -58,6 +59,21 @@ export function measureTraining(corpus: Corpus, config: BenchConfig, kernels: Ke
   };
   const result = timeWindows(step, T * B, plan);
   return { ...result, lastLossNats };
+}
+
+/** Characters of the validation split scored per timed step: enough for the default streams to run side by side. */
+const VALIDATION_CHARS = 65_536;
+
+/**
+ * Validation (and `charlm eval`) characters per second: the library's scoreIds over the validation split with `charlm
+ * eval`'s defaults (parallel streams, no gradients; the trainer's validation runs the same with B streams). Speed does not
+ * depend on the weights, so an untrained model serves.
+ */
+export function measureValidation(corpus: Corpus, config: BenchConfig, kernels: Kernels, plan: WindowPlan): WindowResult {
+  const model = untrainedModel(corpus, config, kernels);
+  const { validation } = splitTrainValidation(corpus.ids, TRAINING.valFrac);
+  const ids = validation.subarray(0, VALIDATION_CHARS);
+  return timeWindows(() => { scoreIds(model, ids); }, ids.length - 1, plan);
 }
 
 /** A freshly initialised model of this configuration, for the decoding benchmarks (their speed does not depend on training). */

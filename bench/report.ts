@@ -27,6 +27,8 @@ export interface TrainingRow {
   readonly arrayBuffersBytes: number | null;
   /** Training loss of the last timed step: a sanity check that the step really trains (ln 65 = 4.17 at the start). */
   readonly lastLossNats: number;
+  /** charlm: validation (eval) characters scored per second, median of its windows; null for PyTorch (not measured). */
+  readonly evalCharsPerSec: number | null;
 }
 
 export interface Ratio {
@@ -71,6 +73,7 @@ function oursRow(r: OursTrainResult, V: number): TrainingRow {
     minCharsPerSec: t.min, maxCharsPerSec: t.max, relativeSpread: t.relativeSpread, windows: t.perWindow.length,
     stepsPerWindow: t.stepsPerWindow, warmupSteps: t.warmupSteps, maxRssBytes: r.memory.maxRssBytes,
     heapUsedBytes: r.memory.heapUsedBytes, arrayBuffersBytes: r.memory.arrayBuffersBytes, lastLossNats: t.lastLossNats,
+    evalCharsPerSec: r.validation.median,
   };
 }
 
@@ -82,7 +85,7 @@ function torchRow(r: TorchResult): TrainingRow {
     gflopsPerSec: (r.train.charsPerSec * flopsPerChar(BENCH_CONFIGS[r.job.config], r.vocabSize)) / 1e9,
     minCharsPerSec: s.min, maxCharsPerSec: s.max, relativeSpread: s.relativeSpread, windows: r.train.windowCharsPerSec.length,
     stepsPerWindow: r.train.stepsPerWindow, warmupSteps: r.train.warmupSteps, maxRssBytes: r.maxRssBytes ?? null,
-    heapUsedBytes: null, arrayBuffersBytes: null, lastLossNats: r.train.lastLossNats,
+    heapUsedBytes: null, arrayBuffersBytes: null, lastLossNats: r.train.lastLossNats, evalCharsPerSec: null,
   };
 }
 
@@ -185,15 +188,17 @@ export function renderReport(r: BenchReport): string {
     const peak = r.sgemmPeaks.find((p) => p.threads === t.threads);
     return peak === undefined ? '–' : `${((t.gflopsPerSec / peak.gflopsPerSec) * 100).toFixed(0)}%`;
   };
-  out.push('Training: characters per second, median of the timed windows after a warm-up; spread = ±half (max − min) / median');
-  out.push(table(['config', 'peer', 'threads', 'MFLOP/char', 'chars/s', 'GFLOP/s', 'of peak', 'spread', 'windows', 'max RSS'],
+  out.push('Training: characters per second, median of the timed windows after a warm-up; spread = ±half (max − min) / median;');
+  out.push('eval: validation characters scored per second (no gradients, parallel streams, as `charlm eval`), same process');
+  out.push(table(['config', 'peer', 'threads', 'MFLOP/char', 'chars/s', 'GFLOP/s', 'of peak', 'spread', 'windows', 'eval chars/s',
+    'max RSS'],
     r.training.map((t) => [
       `${t.config} (${BENCH_CONFIGS[t.config].numLayers}×${BENCH_CONFIGS[t.config].hiddenSize}, T${BENCH_CONFIGS[t.config].bpttLength}, B${BENCH_CONFIGS[t.config].batchSize})`,
       t.peer === 'charlm' ? `charlm ${t.variant}` : `${t.variant}${t.ompThreads !== 1 ? ` omp${t.ompThreads}` : ''}`,
       t.peer === 'pytorch' ? `${t.ompThreads}+${t.threads}` : String(t.threads),
       ((r.flopsPerChar[t.config] ?? 0) / 1e6).toFixed(2),
       int(t.charsPerSec), t.gflopsPerSec.toFixed(1), ofPeak(t), pct(t.relativeSpread), `${t.windows}×${t.stepsPerWindow}`,
-      mb(t.maxRssBytes),
+      t.evalCharsPerSec === null ? '–' : int(t.evalCharsPerSec), mb(t.maxRssBytes),
     ])));
   if (r.training.some((t) => t.peer === 'pytorch')) out.push('(PyTorch threads: OpenMP + OpenBLAS)');
   if (r.ratios.length > 0) {
