@@ -59,6 +59,12 @@ export function relativeError(a: number, b: number): number {
   return Math.abs(a - b) / Math.max(Math.abs(a) + Math.abs(b), GRADIENT_FLOOR);
 }
 
+/** Whether `error` replaces `worst` as the largest error so far: a NaN always does, and nothing replaces a NaN. */
+export function isWorse(error: number, worst: number): boolean {
+  if (Number.isNaN(worst)) return false;
+  return Number.isNaN(error) || error > worst;
+}
+
 /**
  * Builds a float64 model with dropout 0 and checks every element of every parameter tensor. The weights are drawn
  * uniform(−0.5, 0.5) instead of the training initialisation so that no path is trivially zero (IRNN's identity, zero
@@ -138,12 +144,12 @@ export function gradCheck(options: GradCheckOptions): GradCheckResult {
         continue;
       }
       const error = relativeError(analytic[i], numeric);
-      if (!(error <= worst.maxRelError)) {
+      if (isWorse(error, worst.maxRelError)) {
         worst = { ...worst, maxRelError: error, worstIndex: j, analytic: analytic[i], numeric };
       }
     }
     results.push(worst);
   }
-  const worst = results.reduce((m, r) => (r.maxRelError > m || Number.isNaN(r.maxRelError) ? r.maxRelError : m), 0);
+  const worst = results.reduce((m, r) => (isWorse(r.maxRelError, m) ? r.maxRelError : m), 0);
   return { results, worst, passed: worst < GRADCHECK_THRESHOLD, threshold: GRADCHECK_THRESHOLD };
 }

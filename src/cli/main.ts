@@ -6,6 +6,11 @@ import { charlmVersion } from '../model-file/format.js';
 import type { UsageError } from '../errors.js';
 import { errorKind, exitCodeFor, ExitCode } from './exit-codes.js';
 import { colors, log } from './output.js';
+import { installDefaultSignalExit } from './signals.js';
+import { safeText } from '../text/quote.js';
+
+/** An error line longer than this is cut (a message quoting a damaged file stays readable). */
+const MAX_MESSAGE_CHARS = 400;
 // To add a command: one import here and one register call in buildProgram.
 import { registerInfoCommand } from './commands/info.js';
 import { registerVocabCommand } from './commands/vocab.js';
@@ -63,8 +68,9 @@ function commandNamed(program: Command, args: readonly string[]): string | null 
   return args.find((a) => names.has(a)) ?? null;
 }
 
+/** A message on one line, cut short and with control characters escaped: a last guard for text a file put into an error. */
 function oneLine(text: string): string {
-  return text.replace(/\s*\n\s*/g, ' ').trim();
+  return safeText(text.replace(/\s*\n\s*/g, ' ').trim(), MAX_MESSAGE_CHARS);
 }
 
 /** Prints `err` as one line, `charlm: … (hint: …)`, on stderr and returns the exit code. */
@@ -80,7 +86,8 @@ export function reportError(err: unknown, program: Command, args: readonly strin
       if ('code' in e && e.code === 'commander.help') return code; // no command given: commander has already shown the help
       const name = commandNamed(program, args);
       const message = oneLine(e.message.replace(/^error:\s*/i, '')).replace(/\(Did you mean/g, '(did you mean');
-      log(`${prefix} ${message} (see charlm${name === null ? '' : ' ' + name} --help)`);
+      const hint = 'hint' in e ? e.hint : undefined;
+      log(`${prefix} ${message}${hint === undefined ? ` (see charlm${name === null ? '' : ' ' + name} --help)` : withHint(hint)}`);
       break;
     }
     case 'charlm':
@@ -100,6 +107,7 @@ export function reportError(err: unknown, program: Command, args: readonly strin
 }
 
 export async function main(argv: readonly string[]): Promise<void> {
+  installDefaultSignalExit();
   const program = buildProgram();
   const args = argv.slice(2);
   const debug = args.includes('--debug') || process.env.CHARLM_DEBUG === '1';

@@ -21,12 +21,13 @@ let stdoutClosed = false;
 
 // `charlm generate ... | head` closes the pipe early; the next write fails with EPIPE. That is the reader's choice,
 // not an error, so stop quietly with success.
+// Any other failure (a full disk, a closed terminal) is the end of the command: one line, exit 1, no stack trace.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-  if (err.code === 'EPIPE') {
-    stdoutClosed = true;
-    process.exit(0);
-  }
-  throw err;
+  stdoutClosed = true;
+  if (err.code === 'EPIPE') process.exit(0);
+  const reason = err.code === 'ENOSPC' ? 'no space left on the device' : err.code ?? err.message;
+  log(`${colors.red('charlm:')} cannot write to standard output: ${reason}`);
+  process.exit(1);
 });
 process.stderr.on('error', () => undefined); // nowhere left to report a stderr failure
 

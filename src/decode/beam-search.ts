@@ -13,6 +13,11 @@ import type { Ids } from '../tensor/floats.js';
 import type { UnknownPolicy, Vocab } from '../text/vocab.js';
 import { argmax, decodingContext, encodePrime, encodeStop, logSoftmax, primeState } from './sampling.js';
 
+/** The widest beam: far past where a wider one finds better text, and its work per step stays within seconds. */
+export const MAX_BEAM_WIDTH = 10_000;
+/** Width × vocabulary size is held as float64 log-probabilities (plus the logits): at most 256 MiB of them. */
+const MAX_BEAM_SCORES = 32 * 1024 * 1024;
+
 export interface BeamOptions {
   /** Beams kept per step (default 8). Width 1 is greedy decoding. */
   width?: number;
@@ -52,13 +57,20 @@ export function beamSearch(model: CharLM, vocab: Vocab, opts: BeamOptions = {}):
   const length = opts.length ?? 100;
   const nBest = opts.nBest ?? 1;
   const A = opts.lengthPenalty ?? 0;
-  if (!Number.isInteger(W) || W < 1) throw new ConfigError(`beam width must be a positive integer (got ${W})`);
+  if (!Number.isInteger(W) || W < 1 || W > MAX_BEAM_WIDTH) {
+    throw new ConfigError(`beam width must be an integer from 1 to ${MAX_BEAM_WIDTH.toLocaleString('en-US')} (got ${W})`);
+  }
   if (!Number.isInteger(length) || length < 0) throw new ConfigError(`length must be 0 or more characters (got ${length})`);
   if (!Number.isInteger(nBest) || nBest < 1) throw new ConfigError(`n-best must be a positive integer (got ${nBest})`);
   if (!(A >= 0 && Number.isFinite(A))) throw new ConfigError(`length penalty must be 0 or more (got ${A})`);
   const stopIds = encodeStop(vocab, opts.stop);
   const context = decodingContext(vocab, encodePrime(vocab, opts.prime ?? '', opts.unknown));
   const V = model.config.vocabSize;
+  if ((W + 1) * V > MAX_BEAM_SCORES) {
+    throw new ConfigError(`a beam of width ${W} over ${V.toLocaleString('en-US')} symbols needs ${((W + 1) * V).toLocaleString('en-US')} ` +
+      `scores per step, more than the ${MAX_BEAM_SCORES.toLocaleString('en-US')} charlm holds`,
+      { hint: `use a width of at most ${Math.max(1, Math.floor(MAX_BEAM_SCORES / V) - 1)}` });
+  }
   // Line mode: only the end symbol ends a line; the start symbol is never emitted (it would not be text).
   const isEnd = (id: number): boolean => id === vocab.eos;
   const forbidden = vocab.bos;
@@ -84,38 +96,28 @@ export function beamSearch(model: CharLM, vocab: Vocab, opts: BeamOptions = {}):
   let beams: Partial[] = [{ ids: [], logProb: 0 }];
   let greedy: Partial | null = greedyRow >= 0 ? { ids: [], logProb: 0 } : null;
 
-  // The best C = 2W (beam, symbol) extensions of this step, sorted by total logProb (descending, earlier first on ties).
-  const C = 2 * W;
-  const candTotal = new Float64Array(C);
-  const candBeam = new Int32Array(C);
-  const candId = new Int32Array(C);
+  // The best C = 2W (beam, symbol) extensions of this step, kept in a heap, then sorted by total logProb (descending,
+  // earlier first on ties): O(W·V·log W) per step, not O(W²·V) as an insertion sort would be.
+  const top = new TopK(2 * W);
 
   for (let t = 0; t < length && (beams.length > 0 || greedy !== null); t++) {
     model.step(inputs, state, logits);
     for (let b = 0; b < beams.length; b++) logSoftmax(logits, b * V, V, logProbs.subarray(b * V, b * V + V));
-    let count = 0;
+    top.clear();
     for (let b = 0; b < beams.length; b++) {
       for (let v = 0; v < V; v++) {
-        if (v === forbidden) continue;
-        const total = beams[b].logProb + logProbs[b * V + v];
-        if (count === C && !(total > candTotal[C - 1])) continue;
-        let at = count < C ? count++ : C - 1;
-        while (at > 0 && total > candTotal[at - 1]) {
-          candTotal[at] = candTotal[at - 1];
-          candBeam[at] = candBeam[at - 1];
-          candId[at] = candId[at - 1];
-          at--;
-        }
-        candTotal[at] = total;
-        candBeam[at] = b;
-        candId[at] = v;
+        if (v !== forbidden) top.offer(beams[b].logProb + logProbs[b * V + v], b * V + v);
       }
     }
+    const count = top.sortDescending();
+    const candTotal = top.totals;
+    const candBeam = (r: number): number => Math.floor(top.orders[r] / V);
+    const candId = (r: number): number => top.orders[r] % V;
     const last = t === length - 1;
     const next: Partial[] = [];
     for (let r = 0; r < count && next.length < W; r++) {
-      const parent = beams[candBeam[r]];
-      const id = candId[r];
+      const parent = beams[candBeam(r)];
+      const id = candId(r);
       // An extension that finishes counts only if it ranks among the W best, as a live beam would have to.
       if (isEnd(id)) {
         if (r < W) finish({ ids: parent.ids, logProb: candTotal[r] }, 'end');
@@ -128,7 +130,7 @@ export function beamSearch(model: CharLM, vocab: Vocab, opts: BeamOptions = {}):
       }
       if (last) finish(child, 'length');
       else {
-        rows[next.length] = candBeam[r];
+        rows[next.length] = candBeam(r);
         inputs[next.length] = id;
         next.push(child);
       }
@@ -169,6 +171,76 @@ export function beamSearch(model: CharLM, vocab: Vocab, opts: BeamOptions = {}):
     if (best.length === nBest) break;
   }
   return best;
+}
+
+/**
+ * The k largest of a stream of (total, order) pairs, where order is the position in the stream: a min-heap whose root is
+ * the worst kept (lowest total; on equal totals, the later one), so ties keep the earlier pair, as a stable sort would.
+ */
+class TopK {
+  readonly totals: Float64Array;
+  readonly orders: Float64Array;
+  private size = 0;
+
+  constructor(private readonly k: number) {
+    this.totals = new Float64Array(k);
+    this.orders = new Float64Array(k);
+  }
+
+  clear(): void {
+    this.size = 0;
+  }
+
+  /** True when entry i ranks below entry j. */
+  private below(i: number, j: number): boolean {
+    return this.totals[i] < this.totals[j] || (this.totals[i] === this.totals[j] && this.orders[i] > this.orders[j]);
+  }
+
+  private swap(i: number, j: number): void {
+    [this.totals[i], this.totals[j]] = [this.totals[j], this.totals[i]];
+    [this.orders[i], this.orders[j]] = [this.orders[j], this.orders[i]];
+  }
+
+  /** Offers the pairs in increasing order: a later pair with the same total as the worst kept does not replace it. */
+  offer(total: number, order: number): void {
+    if (this.size < this.k) {
+      let i = this.size++;
+      this.totals[i] = total;
+      this.orders[i] = order;
+      while (i > 0 && this.below(i, (i - 1) >> 1)) {
+        this.swap(i, (i - 1) >> 1);
+        i = (i - 1) >> 1;
+      }
+      return;
+    }
+    if (!(total > this.totals[0])) return; // also refuses NaN
+    this.totals[0] = total;
+    this.orders[0] = order;
+    this.siftDown(0, this.size);
+  }
+
+  private siftDown(from: number, size: number): void {
+    let i = from;
+    for (;;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let m = i;
+      if (l < size && this.below(l, m)) m = l;
+      if (r < size && this.below(r, m)) m = r;
+      if (m === i) return;
+      this.swap(i, m);
+      i = m;
+    }
+  }
+
+  /** Sorts what is kept best first (heap sort: the worst goes to the end) and returns how many there are. */
+  sortDescending(): number {
+    for (let end = this.size - 1; end > 0; end--) {
+      this.swap(0, end);
+      this.siftDown(0, end);
+    }
+    return this.size;
+  }
 }
 
 function endsWith(ids: readonly number[], tail: Ids): boolean {

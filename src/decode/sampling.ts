@@ -10,6 +10,7 @@ import type { RecurrentState } from '../model/recurrent-state.js';
 import type { Floats, Ids } from '../tensor/floats.js';
 import type { Rng } from '../tensor/rng.js';
 import type { UnknownPolicy, Vocab } from '../text/vocab.js';
+import { stepsWithin } from './forward-budget.js';
 
 export interface SampleOptions {
   /** Logits are divided by this before the softmax; below 1 sharpens, above 1 flattens. 0 means greedy. Default 1. */
@@ -207,8 +208,9 @@ const PRIME_CHUNK = 256;
 export function primeState(model: CharLM, vocab: Vocab, context: readonly number[]): RecurrentState {
   const state = model.createState(1);
   const n = context.length - 1;
-  for (let start = 0; start < n; start += PRIME_CHUNK) {
-    const T = Math.min(PRIME_CHUNK, n - start);
+  const chunk = stepsWithin(PRIME_CHUNK, 1, model.config.vocabSize);
+  for (let start = 0; start < n; start += chunk) {
+    const T = Math.min(chunk, n - start);
     const inputs = vocab.allocIds(T);
     const targets = vocab.allocIds(T);
     for (let t = 0; t < T; t++) {

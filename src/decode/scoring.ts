@@ -18,6 +18,7 @@ import type { CharLM } from '../model/char-lm.js';
 import type { RecurrentState } from '../model/recurrent-state.js';
 import type { Ids } from '../tensor/floats.js';
 import type { Vocab } from '../text/vocab.js';
+import { rowsWithin, stepsWithin } from './forward-budget.js';
 
 export interface ScoreOptions {
   /** Parallel streams S (default: one per MIN_STREAM_CHARS predictions, at most MAX_STREAMS); each warms up first. */
@@ -76,8 +77,8 @@ export interface StreamLayout {
   readonly span: number;
 }
 
-export function streamLayout(P: number, streams: number | undefined, warmupChars = WARMUP_CHARS): StreamLayout {
-  const S = Math.max(1, Math.min(streams ?? Math.min(MAX_STREAMS, Math.floor(P / MIN_STREAM_CHARS)), P));
+export function streamLayout(P: number, streams: number | undefined, warmupChars = WARMUP_CHARS, maxRows = Infinity): StreamLayout {
+  const S = Math.max(1, Math.min(streams ?? Math.min(MAX_STREAMS, Math.floor(P / MIN_STREAM_CHARS)), P, maxRows));
   const warmup = Math.min(warmupChars, P);
   const span = Math.ceil((P - warmup) / S);
   if (S === 1 || span < 1) return { S: 1, warmup: 0, span: P };
@@ -92,12 +93,12 @@ export function scoreIds(model: CharLM, ids: Ids, opts: ScoreOptions & { itemSta
     { nats: number; chars: number } {
   const P = ids.length - 1;
   if (P < 1) return { nats: 0, chars: 0 };
-  const { S, warmup, span } = streamLayout(P, opts.streams, opts.warmupChars);
+  const V = model.config.vocabSize;
+  const { S, warmup, span } = streamLayout(P, opts.streams, opts.warmupChars, rowsWithin(Number.MAX_SAFE_INTEGER, V));
   const steps = warmup + span;
-  const T = opts.chunkLength ?? DEFAULT_CHUNK;
+  const T = stepsWithin(opts.chunkLength ?? DEFAULT_CHUNK, S, V);
   const ignore = opts.itemStart ?? null;
   const restartAt = ignore ?? undefined;
-  const V = model.config.vocabSize;
   const k = model.kernels;
   const state = model.createState(S);
   const inputs = new (ids.constructor as new (n: number) => Ids)(T * S);
@@ -198,8 +199,9 @@ export function scoreLines(model: CharLM, vocab: Vocab, lines: readonly string[]
     .sort((a, b) => framed[b].ids.length - framed[a].ids.length || a - b);
   // One state per batch size (a full batch, and the last one), not one per batch: memory stays flat however many lines.
   const states = new Map<number, RecurrentState>();
-  for (let first = 0; first < order.length; first += LINE_BATCH) {
-    const batch = order.slice(first, first + LINE_BATCH);
+  const batchSize = rowsWithin(LINE_BATCH, model.config.vocabSize);
+  for (let first = 0; first < order.length; first += batchSize) {
+    const batch = order.slice(first, first + batchSize);
     let state = states.get(batch.length);
     if (state === undefined) states.set(batch.length, state = model.createState(batch.length));
     scoreBatch(model, batch.map((i) => framed[i]), opts.chunkLength ?? DEFAULT_CHUNK, state)
@@ -223,7 +225,7 @@ function scoreBatch(model: CharLM, seqs: readonly { ids: readonly number[]; skip
   const B = seqs.length;
   const V = model.config.vocabSize;
   const steps = Math.max(...seqs.map((s) => s.ids.length - 1));
-  const T = Math.min(chunkLength, steps);
+  const T = stepsWithin(Math.min(chunkLength, steps), B, V);
   const ctor = V <= 65536 ? Uint16Array : Uint32Array;
   const inputs = new ctor(T * B);
   const targets = new ctor(T * B);

@@ -5,6 +5,7 @@ import { stat, readFile } from 'node:fs/promises';
 import { constants as bufferConstants } from 'node:buffer';
 import { parameterShapes, sizeOf, validateModelConfig, type ModelConfig } from '../config/model-config.js';
 import { CharlmError, ModelFileError } from '../errors.js';
+import { describeValue, quote, safeText } from '../text/quote.js';
 import { Vocab } from '../text/vocab.js';
 import {
   FORMAT_VERSION, MAX_MODEL_FILE_BYTES, MODEL_FORMAT, TOP_LEVEL_FIELDS_V1,
@@ -34,22 +35,22 @@ class Checker {
   tensor(where: string, value: unknown, expectedShape: readonly number[] | null, requireFinite: boolean): Tensor {
     if (!isObject(value)) this.fail(`is damaged: ${where} is not an object`);
     for (const key of Object.keys(value)) {
-      if (!['shape', 'dtype', 'data'].includes(key)) this.fail(`is damaged: ${where} has an unexpected field "${key}"`);
+      if (!['shape', 'dtype', 'data'].includes(key)) this.fail(`is damaged: ${where} has an unexpected field ${quote(key)}`);
     }
     if (value.dtype !== 'float32') {
-      this.fail(`is damaged: ${where} has dtype ${JSON.stringify(value.dtype)}; only "float32" is supported`);
+      this.fail(`is damaged: ${where} has dtype ${describeValue(value.dtype)}; only "float32" is supported`);
     }
     const shape = value.shape;
     if (!Array.isArray(shape) || !shape.every(isCount)) {
-      this.fail(`is damaged: ${where} has an invalid shape ${JSON.stringify(shape)} (expected a list of whole numbers)`);
+      this.fail(`is damaged: ${where} has an invalid shape ${describeValue(shape)} (expected a list of whole numbers)`);
     }
     const dims = shape as number[];
     if (expectedShape !== null && (dims.length !== expectedShape.length || dims.some((d, i) => d !== expectedShape[i]))) {
-      this.fail(`is damaged: ${where} has shape [${dims.join(', ')}] but the config implies [${expectedShape.join(', ')}]`);
+      this.fail(`is damaged: ${where} has shape ${describeValue(dims)} but the config implies [${expectedShape.join(', ')}]`);
     }
     const count = sizeOf(dims);
     if (!Number.isSafeInteger(count * 4) || count * 4 > this.fileBytes) {
-      this.fail(`is damaged: ${where} declares ${count} values (shape [${dims.join(', ')}]), more than the whole file could hold`);
+      this.fail(`is damaged: ${where} declares ${count} values (shape ${describeValue(dims)}), more than the whole file could hold`);
     }
     const data = value.data;
     if (typeof data !== 'string' || data.length % 4 !== 0 || !BASE64.test(data)) {
@@ -58,7 +59,7 @@ class Checker {
     const padding = data.endsWith('==') ? 2 : data.endsWith('=') ? 1 : 0;
     const byteLength = (data.length / 4) * 3 - padding;
     if (byteLength !== count * 4) {
-      this.fail(`is damaged: the data of ${where} holds ${byteLength} bytes but shape [${dims.join(', ')}] needs ${count * 4}`);
+      this.fail(`is damaged: the data of ${where} holds ${byteLength} bytes but shape ${describeValue(dims)} needs ${count * 4}`);
     }
     const out = new Float32Array(count);
     const bytes = Buffer.from(data, 'base64');
@@ -80,7 +81,7 @@ class Checker {
     if (value === null) return null;
     if (!isObject(value)) this.fail('is damaged: "training" must be an object or null');
     const bad = (field: string, want: string): never =>
-      this.fail(`is damaged: "training.${field}" must be ${want} (got ${JSON.stringify(value[field]) ?? 'nothing'})`);
+      this.fail(`is damaged: "training.${field}" must be ${want} (got ${describeValue(value[field])})`);
     if (!isCount(value.steps)) bad('steps', 'a whole number');
     for (const f of ['charsSeen', 'epochs', 'elapsedMs']) if (!isNonNegative(value[f])) bad(f, 'a non-negative number');
     for (const f of ['bestValLoss', 'lastTrainLoss', 'lastValLoss']) if (!isLossOrNull(value[f])) bad(f, 'a number or null');
@@ -112,7 +113,7 @@ class Checker {
     const expected = new Set(specs.map((s) => s.name));
     for (const name of Object.keys(value)) {
       if (!expected.has(name)) {
-        this.fail(`is damaged: unexpected weight "${name}" (not part of a ${config.numLayers}-layer ${config.cell})`);
+        this.fail(`is damaged: unexpected weight ${quote(name)} (not part of a ${config.numLayers}-layer ${config.cell})`);
       }
     }
     for (const spec of specs) weights.set(spec.name, this.tensor(`weight "${spec.name}"`, value[spec.name], spec.shape, true));
@@ -125,7 +126,7 @@ class Checker {
     if (!isObject(value.state)) this.fail('is damaged: "resume.state" must be an object');
     if (!isObject(value.tensors)) this.fail('is damaged: "resume.tensors" must be an object');
     const tensors = new Map<string, Tensor>();
-    for (const [name, t] of Object.entries(value.tensors)) tensors.set(name, this.tensor(`resume tensor "${name}"`, t, null, false));
+    for (const [name, t] of Object.entries(value.tensors)) tensors.set(name, this.tensor(`resume tensor ${quote(name)}`, t, null, false));
     return { state: value.state, tensors };
   }
 }
@@ -140,8 +141,10 @@ function parseJsonSafely(text: string, c: Checker): unknown {
       return value;
     });
   } catch (err) {
+    // JSON nested thousands of levels deep overflows the stack of the reviver; no charlm model nests more than five.
+    if (err instanceof RangeError) c.fail('is refused: its JSON is nested far deeper than any charlm model');
     const reason = (err as Error).message;
-    c.fail(`is truncated or not JSON: ${reason.length > 120 ? reason.slice(0, 117) + '...' : reason}`);
+    c.fail(`is truncated or not JSON: ${safeText(reason, 120)}`);
   }
   if (forbidden !== null) c.fail(`is refused: it contains the key "${forbidden}", which no charlm model has`);
   return parsed;
@@ -154,18 +157,18 @@ export function parseModel(text: string, label: string, bytes: number = Buffer.b
   const doc = parseJsonSafely(text, c);
   if (!isObject(doc)) c.fail('is not a charlm model file (it holds JSON, but not an object)');
   if (doc.format !== MODEL_FORMAT) {
-    c.fail(`is not a charlm model file (${'format' in doc ? `its "format" is ${JSON.stringify(doc.format)}` : 'it has no "format" field'})`);
+    c.fail(`is not a charlm model file (${'format' in doc ? `its "format" is ${describeValue(doc.format)}` : 'it has no "format" field'})`);
   }
   const version = doc.version;
   if (typeof version !== 'number' || !Number.isInteger(version) || version < 1) {
-    c.fail(`has an invalid format version ${JSON.stringify(version) ?? '(none)'}`);
+    c.fail(`has an invalid format version ${describeValue(version)}`);
   }
   if (version > FORMAT_VERSION) {
     c.fail(`was written by a newer charlm (format version ${version}; this charlm reads up to ${FORMAT_VERSION})`, 'upgrade charlm to read it');
   }
   for (const field of TOP_LEVEL_FIELDS_V1) if (!(field in doc)) c.fail(`is damaged: it has no "${field}" field`);
   for (const key of Object.keys(doc)) {
-    if (!(TOP_LEVEL_FIELDS_V1 as readonly string[]).includes(key)) c.fail(`is damaged: unexpected field "${key}"`);
+    if (!(TOP_LEVEL_FIELDS_V1 as readonly string[]).includes(key)) c.fail(`is damaged: unexpected field ${quote(key)}`);
   }
   if (typeof doc.createdBy !== 'string') c.fail('is damaged: "createdBy" must be a string');
   if (typeof doc.savedAt !== 'string') c.fail('is damaged: "savedAt" must be a string');
@@ -175,7 +178,7 @@ export function parseModel(text: string, label: string, bytes: number = Buffer.b
   try {
     config = validateModelConfig(doc.config);
   } catch (err) {
-    if (err instanceof CharlmError) c.fail(`has a bad "config": ${err.message}`);
+    if (err instanceof CharlmError) c.fail(`has a bad "config": ${safeText(err.message, 200)}`);
     throw err;
   }
   try {

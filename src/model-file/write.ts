@@ -2,6 +2,7 @@
 // (temporary file in the same folder, fsync, rename), so a crash or Ctrl-C never leaves a half-written model.
 
 import { randomBytes } from 'node:crypto';
+import { unlinkSync } from 'node:fs';
 import { mkdir, open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { parameterShapes, sizeOf } from '../config/model-config.js';
@@ -84,13 +85,38 @@ export function serializeModel(model: SavedModel, savedAt: Date = new Date()): s
   return pieces;
 }
 
+/** Temporary files being written right now, so that a forced exit can remove them (removeUnfinishedWrites). */
+const unfinished = new Set<string>();
+
+const TEMPORARY = /^\.(.+)\.\d+\.[0-9a-f]{8}\.tmp$/;
+
+/** Where the atomic write of `path` puts its data first: `.NAME.PID.RANDOM.tmp` in the same folder. */
+export function temporaryPathFor(path: string): string {
+  return join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+}
+
+/** For a file name made by temporaryPathFor: the name of the file it was to become; otherwise null. */
+export function isTemporaryFileOf(name: string): string | null {
+  return TEMPORARY.exec(name)?.[1] ?? null;
+}
+
+/** Deletes the temporary files of writes still in progress; for an exit that cannot wait for them (a second Ctrl-C). */
+export function removeUnfinishedWrites(): void {
+  for (const tmp of unfinished) {
+    try {
+      unlinkSync(tmp);
+    } catch { /* renamed or removed already */ }
+  }
+  unfinished.clear();
+}
+
 /** Writes `pieces` to `path` atomically: a temporary file beside it, fsync, then rename over the target. */
 export async function writeFileAtomic(path: string, pieces: readonly (string | Uint8Array)[]): Promise<void> {
-  const dir = dirname(path);
-  const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const tmp = temporaryPathFor(path);
   let handle: FileHandle | null = null;
+  unfinished.add(tmp);
   try {
-    await mkdir(dir, { recursive: true });
+    await mkdir(dirname(path), { recursive: true });
     handle = await open(tmp, 'wx');
     for (const piece of pieces) await (typeof piece === 'string' ? handle.write(piece) : handle.write(piece));
     await handle.sync(); // the data must be on disk before the rename makes it the model
@@ -102,13 +128,17 @@ export async function writeFileAtomic(path: string, pieces: readonly (string | U
     await unlink(tmp).catch(() => undefined);
     const reason = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
     throw new ModelFileError(`cannot save the model to ${path}: ${describeWriteError(reason, err)}`, { cause: err });
+  } finally {
+    unfinished.delete(tmp);
   }
 }
 
-function describeWriteError(code: string, err: unknown): string {
+/** A failed write's errno code in words. */
+export function describeWriteError(code: string, err: unknown): string {
   switch (code) {
-    case 'EACCES': case 'EPERM': return 'permission denied';
-    case 'ENOSPC': return 'no space left on the device';
+    case 'EACCES': case 'EPERM': case 'EROFS': return 'permission denied';
+    case 'ENOSPC': case 'EDQUOT': return 'no space left on the device';
+    case 'EFBIG': return 'the file is larger than this system allows (ulimit -f)';
     case 'EISDIR': case 'ENOTEMPTY': case 'EEXIST': return 'a directory is in the way';
     case 'ENOTDIR': return 'a file is in the way of the folder';
     default: return (err as Error).message;

@@ -2,7 +2,8 @@
 // order, and the train/validation split. It does not build the vocabulary (vocab.ts) or cut batches (batches.ts).
 
 import { createHash } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { isUtf8, constants as bufferConstants } from 'node:buffer';
 import { ConfigError, CorpusError } from '../errors.js';
@@ -16,12 +17,14 @@ export interface Corpus {
   text: string;
   /** Size of the input in bytes. */
   bytes: number;
-  /** Hex SHA-256 of the input bytes: how a resumed run checks it has the same text. */
+  /** Hex SHA-256 of the input bytes (after CRLF → LF): how a resumed run checks it has the same text. */
   sha256: string;
+  /** CRLF line endings read as LF (0 with keepCr). */
+  crlfReplaced?: number;
 }
 
 export interface Utf8Problem {
-  /** Byte offset of the offending byte (for a cut-off character: where that character starts). */
+  /** Byte offset of the offending byte; for a broken or cut-off sequence, of the lead byte that starts it. */
   offset: number;
   /** The input ends in the middle of a character. */
   cutOff: boolean;
@@ -49,7 +52,7 @@ export function findInvalidUtf8(bytes: Uint8Array): Utf8Problem | null {
       const c = bytes[i + k]!;
       const min = k === 1 ? lo : 0x80;
       const max = k === 1 ? hi : 0xbf;
-      if (c < min || c > max) return { offset: i + k, cutOff: false };
+      if (c < min || c > max) return { offset: i, cutOff: false }; // the sequence is broken: point at its lead byte
     }
     i += need + 1;
   }
@@ -62,13 +65,69 @@ function lineOf(bytes: Uint8Array, offset: number): number {
   return line;
 }
 
-/** Checks raw bytes and turns them into text; `label` is how messages name the input (the path as typed). */
-export function decodeCorpus(bytes: Uint8Array, label: string): string {
+/** The most bytes charlm reads as one text: V8's longest string, and memory for the ids, stay well within reach. */
+export const MAX_CORPUS_BYTES = 256 * 1024 ** 2;
+
+export interface ReadOptions {
+  /** Keep carriage returns: by default each CRLF line ending becomes LF (a bare "\r" would overwrite terminal lines). */
+  keepCr?: boolean;
+  /** Refuse inputs longer than this (default MAX_CORPUS_BYTES). */
+  maxBytes?: number;
+}
+
+/** UTF-16 text: a byte-order mark, or NUL bytes in every other position of the first bytes (ASCII in UTF-16). */
+function utf16Order(bytes: Uint8Array): 'LE' | 'BE' | null {
+  if (bytes.length >= 2 && bytes[0] === 0xff && bytes[1] === 0xfe) return 'LE';
+  if (bytes.length >= 2 && bytes[0] === 0xfe && bytes[1] === 0xff) return 'BE';
+  const n = Math.min(bytes.length, 512) & ~1;
+  if (n < 4) return null;
+  let evenNul = 0;
+  let oddNul = 0;
+  for (let i = 0; i < n; i += 2) {
+    if (bytes[i] === 0) evenNul++;
+    if (bytes[i + 1] === 0) oddNul++;
+  }
+  const pairs = n / 2;
+  if (oddNul >= 0.9 * pairs && evenNul === 0) return 'LE';
+  if (evenNul >= 0.9 * pairs && oddNul === 0) return 'BE';
+  return null;
+}
+
+/** Throws for bytes that are not text: UTF-16 (with the conversion to use) or binary (a NUL byte). */
+function checkIsText(bytes: Uint8Array, label: string, offset = 0): void {
+  const order = offset === 0 ? utf16Order(bytes) : null;
+  if (order !== null) {
+    throw new CorpusError(`${label} looks like UTF-16 (${order === 'LE' ? 'little' : 'big'}-endian) text, not UTF-8`,
+      { hint: `convert it first, e.g. iconv -f utf-16${order.toLowerCase()} -t utf-8 FILE > FILE.utf8.txt` });
+  }
   const nul = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).indexOf(0);
   if (nul >= 0) {
-    throw new CorpusError(`${label} looks like a binary file (NUL byte at offset ${nul}), not text`,
+    throw new CorpusError(`${label} looks like a binary file (NUL byte at offset ${offset + nul}), not text`,
       { hint: 'charlm trains on UTF-8 text files' });
   }
+}
+
+/** `bytes` with every CRLF replaced by LF, and how many were replaced (the same buffer when there were none). */
+export function crlfToLf(bytes: Buffer): { bytes: Buffer; replaced: number } {
+  let at = bytes.indexOf('\r\n');
+  if (at < 0) return { bytes, replaced: 0 };
+  const out = Buffer.allocUnsafe(bytes.length);
+  let from = 0;
+  let length = 0;
+  let replaced = 0;
+  while (at >= 0) {
+    length += bytes.copy(out, length, from, at);
+    from = at + 1; // drop the CR, keep the LF
+    replaced++;
+    at = bytes.indexOf('\r\n', from);
+  }
+  length += bytes.copy(out, length, from);
+  return { bytes: out.subarray(0, length), replaced };
+}
+
+/** Checks raw bytes and turns them into text; `label` is how messages name the input (the path as typed). */
+export function decodeCorpus(bytes: Uint8Array, label: string): string {
+  checkIsText(bytes, label);
   if (!isUtf8(bytes)) {
     const problem = findInvalidUtf8(bytes) ?? { offset: 0, cutOff: false };
     const at = problem.offset;
@@ -86,13 +145,29 @@ export function decodeCorpus(bytes: Uint8Array, label: string): string {
   return text;
 }
 
-async function readStdin(stdin: AsyncIterable<Buffer | string>): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
-  return Buffer.concat(chunks);
+function tooLong(label: string, maxBytes: number): CorpusError {
+  return new CorpusError(`${label} is longer than ${maxBytes.toLocaleString('en-US')} bytes, the most charlm reads as one text`,
+    { hint: 'use a part of it, e.g. head -c 100000000 FILE > part.txt' });
 }
 
-async function readBytes(path: string): Promise<Buffer> {
+/**
+ * Reads a stream to its end, but no further than `maxBytes`: an endless input (/dev/zero, `yes`) fails as soon as it
+ * passes the limit, or at its first chunk when that is already binary, instead of filling memory.
+ */
+async function readLimited(source: AsyncIterable<Buffer | string>, label: string, maxBytes: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const piece of source) {
+    const chunk = typeof piece === 'string' ? Buffer.from(piece) : piece;
+    checkIsText(chunk, label, total);
+    total += chunk.length;
+    if (total > maxBytes) throw tooLong(label, maxBytes);
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks, total);
+}
+
+async function readBytes(path: string, maxBytes: number): Promise<Buffer> {
   let info;
   try {
     info = await stat(path);
@@ -103,27 +178,36 @@ async function readBytes(path: string): Promise<Buffer> {
     throw new CorpusError(`cannot read ${path}: ${(err as Error).message}`);
   }
   if (info.isDirectory()) throw new CorpusError(`${path} is a directory, not a text file`);
+  if (info.size > maxBytes) throw tooLong(path, maxBytes);
   try {
-    return await readFile(path);
+    // A stream, not readFile: a device or a pipe (/dev/zero, <(yes)) declares no size and may never end.
+    return await readLimited(createReadStream(path), path, maxBytes);
   } catch (err) {
+    if (err instanceof CorpusError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'EACCES') throw new CorpusError(`${path}: permission denied`);
-    if (code === 'ERR_FS_FILE_TOO_LARGE') throw new CorpusError(`${path} is too large to read (${info.size} bytes)`);
     throw new CorpusError(`cannot read ${path}: ${(err as Error).message}`);
   }
 }
 
-/** Reads a text file, or standard input for '-'. Throws CorpusError for a missing, empty, binary or non-UTF-8 input. */
-export async function readCorpus(path: string, stdin: AsyncIterable<Buffer | string> = process.stdin): Promise<Corpus> {
+/**
+ * Reads a text file, or standard input for '-'. Throws CorpusError for a missing, empty, binary, UTF-16, non-UTF-8 or
+ * too long input. CRLF line endings become LF unless `keepCr`; the hash is of the bytes as read after that.
+ */
+export async function readCorpus(path: string, stdin: AsyncIterable<Buffer | string> = process.stdin,
+  options: ReadOptions = {}): Promise<Corpus> {
   const fromStdin = path === '-';
-  const bytes = fromStdin ? await readStdin(stdin) : await readBytes(path);
   const label = fromStdin ? 'standard input' : path;
+  const maxBytes = options.maxBytes ?? MAX_CORPUS_BYTES;
+  const raw = fromStdin ? await readLimited(stdin, label, maxBytes) : await readBytes(path, maxBytes);
+  const { bytes, replaced } = options.keepCr === true ? { bytes: raw, replaced: 0 } : crlfToLf(raw);
   const text = decodeCorpus(bytes, label);
   return {
     name: fromStdin ? 'stdin' : basename(path),
     text,
-    bytes: bytes.length,
+    bytes: raw.length,
     sha256: createHash('sha256').update(bytes).digest('hex'),
+    crlfReplaced: replaced,
   };
 }
 

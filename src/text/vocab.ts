@@ -3,6 +3,7 @@
 
 import { ModelFileError, VocabularyError } from '../errors.js';
 import type { Ids } from '../tensor/floats.js';
+import { describeValue } from './quote.js';
 
 export interface VocabJSON {
   /** One code point each, sorted by code point. Line mode's reserved symbols are not listed. */
@@ -154,7 +155,7 @@ export class Vocab {
     v.symbols.forEach((s: unknown, i) => {
       const c = typeof s === 'string' ? s.codePointAt(0) : undefined;
       if (c === undefined || String.fromCodePoint(c) !== s) {
-        throw new ModelFileError(`"vocab.symbols[${i}]" must be exactly one character (got ${JSON.stringify(s)})`);
+        throw new ModelFileError(`"vocab.symbols[${i}]" must be exactly one character (got ${describeValue(s)})`);
       }
       if (i > 0 && c <= codePoints[i - 1]!) {
         throw new ModelFileError(`"vocab.symbols" must be sorted by code point without repeats (see index ${i}, ${codePointLabel(c)})`);

@@ -1,6 +1,8 @@
 // The JSON-lines log beside the model: one line per step (and per validation), appended, so a resumed run continues it.
 
 import { appendFileSync } from 'node:fs';
+import { ModelFileError } from '../errors.js';
+import { describeWriteError } from '../model-file/write.js';
 
 export interface LogLine {
   step: number;
@@ -30,7 +32,13 @@ export class RunLog {
   /** Appends what is buffered; called at every save and at the end, so the log never runs ahead of the model. */
   flush(): void {
     if (this.path === null || this.pending.length === 0) return;
-    appendFileSync(this.path, this.pending.join('\n') + '\n');
+    try {
+      appendFileSync(this.path, this.pending.join('\n') + '\n');
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code ?? '';
+      throw new ModelFileError(`cannot write the log ${this.path}: ${describeWriteError(code, err)}`,
+        { cause: err, hint: 'the models saved so far are intact; --no-log trains without a log' });
+    }
     this.pending = [];
   }
 }

@@ -34,6 +34,8 @@ export interface TrainOptions {
   readonly initFrom?: InitFrom;
   readonly signal?: AbortSignal;
   readonly onEvent?: TrainEventListener;
+  /** Called after each validation's saves, with the latest model on disk (e.g. to keep a checkpoint of it). */
+  readonly afterValidation?: (step: number) => void;
   /** Wall clock for the dates in the training record. */
   readonly now?: () => Date;
   /** A short sample every `every` steps, as a 'sample' event and a log line; it never changes the training. */
@@ -72,6 +74,7 @@ interface Loop {
   readonly emit: (e: TrainEvent) => void;
   readonly signal: AbortSignal | undefined;
   readonly samples: TrainOptions['samples'];
+  readonly afterValidation: ((step: number) => void) | undefined;
 }
 
 export async function train(config: TrainConfig, corpus: Corpus, options: TrainOptions): Promise<TrainResult> {
@@ -94,7 +97,7 @@ export async function train(config: TrainConfig, corpus: Corpus, options: TrainO
     valChars: run.valIds.length, resumed: options.resume !== undefined,
   });
   const loop: Loop = { run, budget, clock, checkpoints, guard, log, speed: new SpeedMeter(), emit, signal: options.signal,
-    samples: options.samples };
+    samples: options.samples, afterValidation: options.afterValidation };
   let stopReason: StopReason;
   try {
     stopReason = await trainUntilStopped(loop);
@@ -154,8 +157,10 @@ async function validateAndSave(loop: Loop): Promise<'saved' | 'patience-used-up'
     loop.log.write({ step: p.step, epoch: p.epoch, trainLoss: null, valLoss: v.valLoss, gradNorm: null, learningRate: null,
       charsPerSec: null, elapsedMs: Math.round(loop.clock.elapsedMs()) });
   }
-  if (v.kind === 'none' || v.improved) await loop.checkpoints.save('best');
+  // The latest first: a kill between the two saves then leaves a latest model that is never older than the best.
   await loop.checkpoints.save('latest');
+  if (v.kind === 'none' || v.improved) await loop.checkpoints.save('best');
+  loop.afterValidation?.(run.progress.step);
   return v.patienceUsedUp ? 'patience-used-up' : 'saved';
 }
 

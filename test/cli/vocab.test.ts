@@ -26,7 +26,7 @@ describe('charlm vocab', () => {
   });
 
   it('--json parses and has size, chars and one entry per symbol', async () => {
-    const r = await runCli(['vocab', '-', '--json'], { input: 'a😀中\r\na' });
+    const r = await runCli(['vocab', '-', '--json', '--keep-cr'], { input: 'a😀中\r\na' });
     assert.equal(r.code, 0);
     const out = JSON.parse(r.stdout) as VocabJsonOutput;
     assert.equal(out.size, 5);

@@ -27,10 +27,13 @@ describe('readCorpus', () => {
       const path = join(dir, 'a.txt');
       await writeFile(path, bytes);
       const corpus = await readCorpus(path);
-      assert.equal(corpus.text, 'héllo 中\r\n');
+      assert.equal(corpus.text, 'héllo 中\n', 'CRLF is read as LF');
       assert.equal(corpus.name, 'a.txt');
       assert.equal(corpus.bytes, bytes.length);
-      assert.equal(corpus.sha256, createHash('sha256').update(bytes).digest('hex'));
+      assert.equal(corpus.sha256, createHash('sha256').update(bytes.subarray(0, -2)).update('\n').digest('hex'));
+      const kept = await readCorpus(path, undefined, { keepCr: true });
+      assert.equal(kept.text, 'héllo 中\r\n');
+      assert.equal(kept.sha256, createHash('sha256').update(bytes).digest('hex'));
     }));
 
   it("reads standard input for '-'", async () => {
@@ -89,10 +92,10 @@ describe('findInvalidUtf8', () => {
       [[0x41, 0xc3, 0xa9], null],
       [[0xf0, 0x9f, 0x98, 0x80], null],
       [[0x41, 0xc0, 0x80], 1], // overlong NUL
-      [[0xe0, 0x80, 0x80], 1], // overlong three-byte form
-      [[0xed, 0xa0, 0x80], 1], // UTF-16 surrogate
-      [[0xf4, 0x90, 0x80, 0x80], 1], // above U+10FFFF
-      [[0xe4, 0x41, 0xad], 1], // second byte is not a continuation
+      [[0xe0, 0x80, 0x80], 0], // overlong three-byte form
+      [[0xed, 0xa0, 0x80], 0], // UTF-16 surrogate
+      [[0xf4, 0x90, 0x80, 0x80], 0], // above U+10FFFF
+      [[0xe4, 0x41, 0xad], 0], // second byte is not a continuation: the sequence is reported at its lead byte
       [[0x80], 0],
     ];
     for (const [bytes, offset] of cases) assert.equal(findInvalidUtf8(Uint8Array.from(bytes))?.offset ?? null, offset, String(bytes));

@@ -1,7 +1,7 @@
 // `charlm beam MODEL`: the most probable continuations by beam search (src/decode/beam-search.ts), printed best first.
 
-import { Command, Option } from 'commander';
-import { beamSearch, type Hypothesis } from '../../decode/beam-search.js';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { beamSearch, MAX_BEAM_WIDTH, type Hypothesis } from '../../decode/beam-search.js';
 import { encodePrime } from '../../decode/sampling.js';
 import type { UnknownPolicy } from '../../text/vocab.js';
 import { choiceOf, nonNegativeInt, nonNegativeNumber, positiveInt } from '../flags.js';
@@ -22,6 +22,12 @@ interface BeamFlags {
   json?: boolean;
 }
 
+function beamWidth(raw: string): number {
+  const width = positiveInt(raw);
+  if (width > MAX_BEAM_WIDTH) throw new InvalidArgumentError(`"${raw}" is wider than the widest beam, ${MAX_BEAM_WIDTH}.`);
+  return width;
+}
+
 function header(rank: number, h: Hypothesis): string {
   return `#${rank} logProb ${h.logProb.toFixed(4)}  score ${h.score.toFixed(4)}  ${h.length} chars (${h.finish})`;
 }
@@ -31,7 +37,7 @@ export function registerBeamCommand(program: Command): void {
     .command('beam')
     .description('find high-probability continuations by beam search')
     .argument('<model>', 'a model file written by charlm train')
-    .option('-w, --width <beams>', 'hypotheses kept at each step (1 = greedy decoding)', positiveInt, 8)
+    .option('-w, --width <beams>', `hypotheses kept at each step (1 = greedy decoding, at most ${MAX_BEAM_WIDTH})`, beamWidth, 8)
     .option('-n, --length <chars>', 'most characters per hypothesis, not counting the prime', nonNegativeInt, 100)
     .option('--n-best <k>', 'print the k best hypotheses', positiveInt, 1)
     .option('--length-penalty <a>', 'rank by logProb / length^a: 0 ranks by probability, larger favours longer text', nonNegativeNumber, 0)

@@ -115,7 +115,8 @@ so the figure equals --streams 1 within 1e-4 nats/char.
       if ((flags.context ?? 0) > 0 && vocab.lineMode) {
         throw new UsageError('--context has no effect on a line-mode model: every line starts from the start state');
       }
-      const corpus = await readCorpus(file);
+      // A model trained with --keep-cr knows "\r": its texts are read the same way.
+      const corpus = await readCorpus(file, process.stdin, { keepCr: vocab.idOf('\r') !== undefined });
       if (flags.perLine === true) {
         for (const s of scoreLines(model, vocab, splitLines(corpus.text), { context: flags.context })) {
           if (flags.json === true) {

@@ -6,6 +6,7 @@ import { loadModel } from '../../model-file/read.js';
 import { kernelReport, type KernelReport } from '../../tensor/create-kernels.js';
 import { UsageError } from '../../errors.js';
 import type { SavedModel, TrainingRecord } from '../../model-file/format.js';
+import { safeText } from '../../text/quote.js';
 import { escapeChar } from '../../text/vocab.js';
 import { writeData, writeJson } from '../output.js';
 
@@ -65,7 +66,8 @@ function preview(symbols: readonly string[], max = 60): string {
 
 function renderReport(r: InfoReport): string {
   const rows: [string, string][] = [
-    ['model', `${r.path}${r.formatVersion === null ? '' : ` (format ${r.formatVersion}, ${r.createdBy ?? '?'}, saved ${r.savedAt ?? '?'})`}`],
+    // Everything taken from the file is untrusted: safeText cuts it short and escapes what could drive the terminal.
+    ['model', `${safeText(r.path, 200)}${r.formatVersion === null ? '' : ` (format ${r.formatVersion}, ${safeText(r.createdBy ?? '?')}, saved ${safeText(r.savedAt ?? '?')})`}`],
     ['network', `${r.cell}, ${r.layers} layer${r.layers === 1 ? '' : 's'} × ${r.hiddenSize} hidden units` +
       `${r.projSize > 0 ? ` projected to ${r.projSize}` : ''}, dropout ${r.dropout}`],
     ['parameters', fmt(r.params)],
@@ -80,8 +82,8 @@ function renderReport(r: InfoReport): string {
     rows.push(['best val loss', t.bestValLoss === null ? 'no validation'
       : `${t.bestValLoss.toFixed(4)} nats/char = ${t.bestValBitsPerChar!.toFixed(4)} bits/char (perplexity ${Math.exp(t.bestValLoss).toFixed(2)})`]);
     if (t.lastTrainLoss !== null) rows.push(['last train loss', `${t.lastTrainLoss.toFixed(4)} nats/char`]);
-    rows.push(['dates', `started ${t.startedAt}, updated ${t.updatedAt} (${formatDuration(t.elapsedMs)} of training)`]);
-    rows.push(['corpus', `${t.corpus.name}, ${fmt(t.corpus.chars)} symbols, sha256 ${t.corpus.sha256.slice(0, 16)}…`]);
+    rows.push(['dates', `started ${safeText(t.startedAt)}, updated ${safeText(t.updatedAt)} (${formatDuration(t.elapsedMs)} of training)`]);
+    rows.push(['corpus', `${safeText(t.corpus.name)}, ${fmt(t.corpus.chars)} symbols, sha256 ${safeText(t.corpus.sha256, 16)}`]);
   }
   rows.push(['resumable', r.resumable ? 'yes (charlm train FILE --resume MODEL)' : 'no']);
   const width = Math.max(...rows.map(([k]) => k.length));

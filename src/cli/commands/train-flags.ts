@@ -3,7 +3,7 @@
 
 import { Option, type Command } from 'commander';
 import { overrideTrainConfig, type TrainOverrides } from '../../config/build-config.js';
-import { CELLS, type ModelConfig } from '../../config/model-config.js';
+import { CELLS, validateModelConfig, type ModelConfig } from '../../config/model-config.js';
 import { DEFAULTS, PRESETS } from '../../config/presets.js';
 import { OPTIMIZERS, SCHEDULES, SIZE_PRESETS, type SizePreset, type TrainConfig } from '../../config/train-config.js';
 import { ConfigError, UsageError } from '../../errors.js';
@@ -95,6 +95,10 @@ export const TRAIN_FLAGS: readonly FlagSpec[] = [
   { flags: '--stream-resets <share>', description: 'share of the streams set back to the start state before each step, '
     + 'so that the model learns to begin a text', parse: probability, config: 'streamResetShare', onResume: 'match' },
   { flags: '--no-log', description: 'do not write the JSON-lines log beside the model', onResume: 'run' },
+  { flags: '--force', description: 'replace model files that another training run wrote at --output', onResume: 'run' },
+  { flags: '--keep <n>', description: "keep the models of the last n validations as NAME.step-K.json (0: none)",
+    parse: nonNegativeInt, defaultValue: 0, onResume: 'run' },
+  { flags: '--keep-cr', description: 'keep carriage returns (by default CRLF line endings are read as LF)', onResume: 'run' },
   { flags: '--sample-length <n>', description: 'characters of the closing sample (0: none)', parse: nonNegativeInt,
     defaultValue: 200, onResume: 'run' },
   { flags: '--sample-every <steps>', description: 'print a short sample every this many steps (and write it to the log)',
@@ -178,7 +182,12 @@ function asUsage<T>(build: () => T): T {
 export function newRunConfig(flags: GivenFlags): TrainConfig {
   const preset = flags.values.size as SizePreset | undefined;
   const base = preset === undefined ? DEFAULTS : overrideTrainConfig(DEFAULTS, PRESETS[preset] as TrainOverrides);
-  return asUsage(() => overrideTrainConfig(base, overridesOf(flags, () => true)));
+  return asUsage(() => {
+    const config = overrideTrainConfig(base, overridesOf(flags, () => true));
+    // Too many parameters even for the smallest vocabulary (two symbols) is the flags' fault, found before any reading.
+    validateModelConfig({ ...config.model, vocabSize: 2 });
+    return config;
+  });
 }
 
 /** The flags a resumed run may change, for messages. */

@@ -13,6 +13,7 @@ import { createKernels, type KernelChoice } from '../../tensor/create-kernels.js
 import { readCorpus } from '../../text/corpus.js';
 import { judgeCurves, parseTrainingLog, type LossCurves } from '../../train/curves.js';
 import type { TrainEvent } from '../../train/events.js';
+import { RunFiles } from '../../train/run-files.js';
 import { train, type TrainResult } from '../../train/trainer.js';
 import { wrapWords } from '../fit-line.js';
 import { adviceLines, renderLossChart } from '../loss-chart.js';
@@ -36,6 +37,9 @@ interface RunFlags {
   kernels: KernelChoice;
   quiet?: boolean;
   json?: boolean;
+  force?: boolean;
+  keep: number;
+  keepCr?: boolean;
 }
 
 /** On --resume the saved training config is the base; train-flags.ts says which flags may change it. */
@@ -129,7 +133,9 @@ Examples:
   $ charlm train my-poems.txt --init-from models/tinyshakespeare.json --extend-vocab --time 60 -o models/poems.json
 
 The best model (by validation loss) goes to --output; the latest, with everything needed to resume, beside it
-as NAME.latest.json; a JSON-lines log as NAME.log.jsonl. Ctrl-C saves the latest model and exits with code 130.
+as NAME.latest.json; a JSON-lines log as NAME.log.jsonl (a new run starts it afresh, --resume appends). Files that
+another run wrote are never replaced without --force, and two trainings cannot write the same --output at once.
+Ctrl-C saves the latest model and exits with code 130.
 A resumed run may change ${RESUMABLE_FLAGS.join(', ')};
 the other training flags must match the model.`)
     .action(async (file: string, flags: RunFlags & Record<string, unknown>) => {
@@ -140,7 +146,7 @@ the other training flags must match the model.`)
       if (flags.extendVocab === true && init === undefined) throw new UsageError('--extend-vocab goes with --init-from');
       const config = resumed !== undefined ? resumeConfig(resumed, given)
         : init !== undefined ? fineTuningRunConfig(given, init.config, init.vocab.lineMode) : newRunConfig(given);
-      const corpus = await readCorpus(file);
+      const corpus = await readCorpus(file, process.stdin, { keepCr: flags.keepCr === true });
       if (resumed?.training != null && resumed.training.corpus.sha256 !== corpus.sha256) {
         throw new CorpusError(`${corpus.name} is not the text this model was trained on (${resumed.training.corpus.name})`,
           { hint: 'resume with the same training file' });
@@ -148,6 +154,11 @@ the other training flags must match the model.`)
       const modelPath = flags.output ?? (flags.resume !== undefined
         ? flags.resume.replace(/\.latest\.json$/, '.json') : defaultOutput(file));
       const { latestPath, logPath } = companionPaths(modelPath);
+      const files = await RunFiles.claim({ modelPath, latestPath, logPath: flags.log ? logPath : null },
+        { resuming: resumed?.training ?? null, force: flags.force === true, keep: flags.keep });
+      if (flags.quiet !== true && (corpus.crlfReplaced ?? 0) > 0) {
+        log(colors.dim(`${corpus.crlfReplaced!.toLocaleString('en-US')} CRLF line endings read as LF (--keep-cr keeps the \\r)`));
+      }
 
       const view = new TrainProgressView({
         quiet: flags.quiet === true,
@@ -172,10 +183,12 @@ the other training flags must match the model.`)
           signal: interrupt.signal,
           onEvent: (e) => { curves.listener(e); view.listener(e); },
           samples: flags.sampleEvery === undefined ? undefined : { every: flags.sampleEvery, length: SAMPLE_EVERY_LENGTH },
+          afterValidation: (step) => files.checkpoint(step),
         });
       } finally {
         view.finish();
         interrupt.dispose();
+        files.release();
       }
       if (result.stopReason === 'nothing-to-do') {
         throw new UsageError(`nothing to do: the model has already trained ${result.steps} steps, its whole budget; to train ` +

@@ -10,6 +10,7 @@ interface VocabFlags {
   lineMode?: boolean;
   json?: boolean;
   sort: 'code' | 'count';
+  keepCr?: boolean;
 }
 
 export interface VocabSymbolRow {
@@ -28,10 +29,12 @@ export interface VocabReport {
   lineMode: boolean;
   /** Non-empty lines (line mode), each framed by the start and end symbols. */
   lines: number | null;
+  /** CRLF line endings read as LF (0 with --keep-cr). */
+  crlfReplaced: number;
   symbols: VocabSymbolRow[];
 }
 
-export function vocabReport(file: string, text: string, lineMode: boolean, sort: 'code' | 'count'): VocabReport {
+export function vocabReport(file: string, text: string, lineMode: boolean, sort: 'code' | 'count', crlfReplaced = 0): VocabReport {
   const counts = countSymbols(text, { lineMode });
   const vocab = Vocab.fromCounts(counts, lineMode);
   const symbols: VocabSymbolRow[] = [...counts.counts].map(([codePoint, count]) => {
@@ -39,7 +42,7 @@ export function vocabReport(file: string, text: string, lineMode: boolean, sort:
     return { id: vocab.idOf(char)!, char, codePoint, count };
   });
   if (sort === 'count') symbols.sort((a, b) => b.count - a.count || a.codePoint - b.codePoint);
-  return { file, size: vocab.size, chars: counts.total, lineMode, lines: lineMode ? counts.lines : null, symbols };
+  return { file, size: vocab.size, chars: counts.total, lineMode, lines: lineMode ? counts.lines : null, crlfReplaced, symbols };
 }
 
 const fmt = (n: number): string => n.toLocaleString('en-US');
@@ -49,6 +52,7 @@ function renderReport(r: VocabReport): string {
   const reserved = r.lineMode ? ' (2 reserved: <start> = 0, <end> = 1)' : '';
   lines.push(`${r.file}: ${fmt(r.size)} symbols${reserved}, ${fmt(r.chars)} characters` +
     (r.lines === null ? '' : ` in ${fmt(r.lines)} lines`));
+  if (r.crlfReplaced > 0) lines.push(`${fmt(r.crlfReplaced)} CRLF line endings read as LF (--keep-cr keeps the \\r)`);
   const countWidth = Math.max(5, ...r.symbols.map((s) => fmt(s.count).length));
   const idWidth = Math.max(2, String(r.size - 1).length);
   // The character goes last: CJK and emoji are two columns wide, so padding after them would not line up.
@@ -68,6 +72,7 @@ export function registerVocabCommand(program: Command): void {
     .argument('<file>', "a UTF-8 text file, or '-' for standard input")
     .option('--line-mode', 'treat each line as one item (line breaks are not symbols; adds <start> and <end>)')
     .option('--sort <order>', 'order of the list: code (by code point, the id order) or count', choiceOf(['code', 'count'] as const), 'code')
+    .option('--keep-cr', 'keep carriage returns (by default CRLF line endings are read as LF)')
     .option('--json', 'print the result as JSON on stdout')
     .addHelpText('after', `
 Examples:
@@ -77,8 +82,8 @@ Examples:
 
 Invisible characters are shown escaped: \\n, \\t, \\u200b; a space is shown as ␠.`)
     .action(async (file: string, flags: VocabFlags) => {
-      const corpus = await readCorpus(file);
-      const report = vocabReport(file === '-' ? 'stdin' : file, corpus.text, flags.lineMode === true, flags.sort);
+      const corpus = await readCorpus(file, process.stdin, { keepCr: flags.keepCr === true });
+      const report = vocabReport(file === '-' ? 'stdin' : file, corpus.text, flags.lineMode === true, flags.sort, corpus.crlfReplaced);
       if (flags.json === true) writeJson(report);
       else writeData(renderReport(report));
     });
