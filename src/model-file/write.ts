@@ -127,7 +127,8 @@ export async function writeFileAtomic(path: string, pieces: readonly (string | U
     if (handle !== null) await handle.close().catch(() => undefined);
     await unlink(tmp).catch(() => undefined);
     const reason = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
-    throw new ModelFileError(`cannot save the model to ${path}: ${describeWriteError(reason, err)}`, { cause: err });
+    throw new ModelFileError(`cannot save the model to ${path}: ${describeWriteError(reason, err)}`,
+      { cause: err, hint: `the file that was at ${path}, if any, is unchanged` });
   } finally {
     unfinished.delete(tmp);
   }
