@@ -17,7 +17,7 @@ export interface CheckpointPaths {
 }
 
 export class Checkpoints {
-  /** The last file this run wrote, and the step it holds. */
+  /** The latest model this run wrote (the one to resume from), and the step it holds. */
   private lastSaved: { path: string; step: number } | null = null;
 
   constructor(private readonly run: TrainingRun, private readonly paths: CheckpointPaths, private readonly log: RunLog,
@@ -36,7 +36,7 @@ export class Checkpoints {
     // The log never runs ahead of the model.
     this.log.flush();
     await saveModel(path, saved);
-    this.lastSaved = { path, step: run.progress.step };
+    if (which === 'latest') this.lastSaved = { path, step: run.progress.step };
     this.emit({ kind: 'saved', step: run.progress.step, path, which });
   }
 

@@ -39,7 +39,7 @@ const cases: Case[] = [
   { name: 'an absurd declared size', damage: (d) => { d.resume.tensors['state.h_l0'].shape = [1e9, 1e9]; },
     message: /resume tensor "state.h_l0" declares 1000000000000000000 values \(shape \[1000000000, 1000000000\]\), more than the whole file/ },
   { name: 'a non-integer dimension', damage: (d) => { d.resume.tensors['state.h_l0'].shape = [2.5, 3]; },
-    message: /resume tensor "state.h_l0" has an invalid shape \[2.5,3\]/ },
+    message: /resume tensor "state.h_l0" has an invalid shape \[2.5, 3\]/ },
   { name: 'bad base64', damage: (d) => { d.weights['decoder.bias'].data = '@@@@' + d.weights['decoder.bias'].data.slice(4); },
     message: /the data of weight "decoder.bias" is not valid base64/ },
   { name: 'base64 of the wrong length', damage: (d) => { d.weights['decoder.bias'].data = base64Floats([1, 2]); },

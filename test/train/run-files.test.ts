@@ -1,12 +1,13 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CharlmError, UsageError } from '../../src/errors.js';
+import { CharlmError, ModelFileError, UsageError } from '../../src/errors.js';
 import { saveModel } from '../../src/model-file/write.js';
 import type { SavedModel, TrainingRecord } from '../../src/model-file/format.js';
 import { RunFiles, checkpointPath, lockPathFor } from '../../src/train/run-files.js';
+import { RunLog } from '../../src/train/run-log.js';
 import { tmpDir } from '../helpers/tmp.js';
 import { tinyModel } from '../helpers/tiny-model.js';
 
@@ -37,6 +38,25 @@ describe('the files of a training run', () => {
     assert.equal(readFileSync(paths.logPath, 'utf8'), '');
     files.release();
     assert.ok(!existsSync(join(dir, 'a', 'b', 'm.lock')));
+  });
+
+  it('an unwritable output folder fails before training, in one sentence', async (t) => {
+    if (process.getuid?.() === 0) {
+      t.skip('runs as root, for whom no folder is unwritable');
+      return;
+    }
+    const dir = await tmpDir(t);
+    chmodSync(dir, 0o555);
+    t.after(() => chmodSync(dir, 0o755));
+    await assert.rejects(RunFiles.claim(pathsIn(dir), NEW_RUN),
+      (e: Error) => e instanceof ModelFileError && /permission denied/.test(e.message));
+  });
+
+  it('a log that cannot be written is a ModelFileError saying so, not an internal error', async (t) => {
+    const dir = await tmpDir(t);
+    const log = new RunLog(join(dir, 'gone', 'm.log.jsonl'));
+    log.write({ step: 1, epoch: 0, trainLoss: 1, valLoss: null, gradNorm: 1, learningRate: 1, charsPerSec: 1, elapsedMs: 1 });
+    assert.throws(() => log.flush(), (e: Error) => e instanceof ModelFileError && /cannot write the log .*m\.log\.jsonl/.test(e.message));
   });
 
   it('names the file that stands where the output folder should be', async (t) => {
