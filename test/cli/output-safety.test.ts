@@ -57,6 +57,11 @@ describe('training output safety', () => {
     assert.ok(!existsSync(join(dir, 'k.step-2.json')));
     assert.equal((await loadModel(join(dir, 'k.step-4.json'))).training?.steps, 4);
     assert.equal((await loadModel(join(dir, 'k.step-6.json'))).training?.steps, 6);
+    // A checkpoint resumes into the run's own files (k.json, k.latest.json).
+    const resumed = await runCli(['train', join(dir, 'tiny.txt'), '--resume', join(dir, 'k.step-4.json'), '--steps', '8', '--quiet',
+      '--sample-length', '0']);
+    assert.equal(resumed.code, 0, resumed.stderr);
+    assert.equal((await loadModel(join(dir, 'k.latest.json'))).training?.steps, 8);
   });
 
   it('-o through a file says which file is in the way', async (t) => {

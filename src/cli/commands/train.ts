@@ -152,7 +152,7 @@ the other training flags must match the model.`)
           { hint: 'resume with the same training file' });
       }
       const modelPath = flags.output ?? (flags.resume !== undefined
-        ? flags.resume.replace(/\.latest\.json$/, '.json') : defaultOutput(file));
+        ? flags.resume.replace(/\.(latest|step-\d+)\.json$/, '.json') : defaultOutput(file));
       const { latestPath, logPath } = companionPaths(modelPath);
       const files = await RunFiles.claim({ modelPath, latestPath, logPath: flags.log ? logPath : null },
         { resuming: resumed?.training ?? null, force: flags.force === true, keep: flags.keep });
