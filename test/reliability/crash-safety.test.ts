@@ -60,19 +60,27 @@ describe('crash safety', () => {
       const out = join(dir, 'c.json');
       const latest = join(dir, 'c.latest.json');
       const rng = Rng.fromSeed(fuzzSeed());
-      let leftover: string[] = [];
+      // Temporary files of earlier kills: gone once a later run has got as far as saving a model.
+      let pending: string[] = [];
+      let duringSave = 0;
+      const latestStep = async (): Promise<number> => (existsSync(latest) ? (await loadModel(latest)).training!.steps : -1);
       for (let i = 0; i < KILLS; i++) {
         const resume = existsSync(latest) ? ['--resume', latest] : [];
+        const stepBefore = await latestStep();
         const { child, exited } = startTraining([corpus, ...FLAGS, '--eval-every', '1', '--steps', '1000000', '-o', out, ...resume]);
         await untilTraining(join(dir, 'c.lock'), child.pid!, exited);
-        for (const name of leftover) assert.ok(!existsSync(join(dir, name)), `${name} survived the next run`);
         await sleep(rng.int(400));
         child.kill('SIGKILL');
         const end = await exited;
         assert.equal(end.signal, 'SIGKILL', `the training ended on its own: ${end.stderr}`);
-        leftover = temporaries(dir);
         await checkModelsOnDisk(dir);
+        const saved = (await latestStep()) > stepBefore;
+        if (saved) for (const name of pending) assert.ok(!existsSync(join(dir, name)), `${name} survived the next run`);
+        const left = temporaries(dir);
+        if (left.some((name) => !pending.includes(name))) duringSave++;
+        pending = saved ? left : [...new Set([...pending, ...left])];
       }
+      t.diagnostic(`${duringSave} of ${KILLS} kills landed inside a save (its temporary file was left for the next run)`);
       // A last run ends normally and leaves neither temporary files nor its lock.
       const steps = existsSync(latest) ? (await loadModel(latest)).training!.steps : 0;
       const resume = existsSync(latest) ? ['--resume', latest] : [];
@@ -82,6 +90,20 @@ describe('crash safety', () => {
       assert.ok(!existsSync(join(dir, 'c.lock')));
       await checkModelsOnDisk(dir);
     });
+
+  it('a second training on the same output is refused while the first runs, with one line naming it', async (t) => {
+    const dir = await tmpDir(t);
+    const corpus = join(dir, 'c.txt');
+    writeFileSync(corpus, pseudoEnglish(20_000));
+    const out = join(dir, 'c.json');
+    const first = startTraining([corpus, ...FLAGS, '--steps', '1000000', '-o', out]);
+    t.after(() => first.child.kill('SIGKILL'));
+    await untilTraining(join(dir, 'c.lock'), first.child.pid!, first.exited);
+    const second = await runCli(['train', corpus, ...FLAGS, '--steps', '2', '-o', out, '--force']);
+    assert.equal(second.code, 1, second.stderr);
+    assert.equal(linesOf(second.stderr).length, 1);
+    assert.match(second.stderr, new RegExp(`another charlm train \\(process ${first.child.pid}\\) is writing .*c\\.json`));
+  });
 
   it('a double Ctrl-C exits 130 at once and leaves no temporary file', async (t) => {
     const dir = await tmpDir(t);
