@@ -97,12 +97,16 @@ describe('crash safety', () => {
     writeFileSync(corpus, pseudoEnglish(20_000));
     const out = join(dir, 'c.json');
     const first = startTraining([corpus, ...FLAGS, '--steps', '1000000', '-o', out]);
-    t.after(() => first.child.kill('SIGKILL'));
-    await untilTraining(join(dir, 'c.lock'), first.child.pid!, first.exited);
-    const second = await runCli(['train', corpus, ...FLAGS, '--steps', '2', '-o', out, '--force']);
-    assert.equal(second.code, 1, second.stderr);
-    assert.equal(linesOf(second.stderr).length, 1);
-    assert.match(second.stderr, new RegExp(`another charlm train \\(process ${first.child.pid}\\) is writing .*c\\.json`));
+    try {
+      await untilTraining(join(dir, 'c.lock'), first.child.pid!, first.exited);
+      const second = await runCli(['train', corpus, ...FLAGS, '--steps', '2', '-o', out, '--force']);
+      assert.equal(second.code, 1, second.stderr);
+      assert.equal(linesOf(second.stderr).length, 1);
+      assert.match(second.stderr, new RegExp(`another charlm train \\(process ${first.child.pid}\\) is writing .*c\\.json`));
+    } finally {
+      first.child.kill('SIGKILL'); // and wait, so that the folder is not removed while it still writes
+      await first.exited;
+    }
   });
 
   it('a double Ctrl-C exits 130 at once and leaves no temporary file', async (t) => {
