@@ -74,62 +74,55 @@ ENTRY(GatherColumns) {  // (w, wOff, G, V, ids, idsOff, rows, out, outOff)
   return nullptr;
 }
 
-ENTRY(ScatterAddColumns) {  // (dOut, dOutOff, rows, G, ids, idsOff, dW, dwOff, V)
+ENTRY(ScatterAddColumns) {  // (dW, dWOff, G, V, ids, idsOff, rows, dOut, dOutOff): gatherColumns' order
   Call a(env, info);
-  const long dOff = a.count(1), rows = a.count(2), G = a.count(3), idsOff = a.count(5), dwOff = a.count(7), V = a.count(8);
-  const float* dOut = a.floats(0, dOff, rows * G);
+  const long dwOff = a.count(1), G = a.count(2), V = a.count(3), idsOff = a.count(5), rows = a.count(6), dOff = a.count(8);
+  float* dW = a.floats(0, dwOff, rows > 0 ? G * V : 0);
   const Call::Ids ids = a.ids(4, idsOff, rows, V);
-  float* dW = a.floats(6, dwOff, rows > 0 ? G * V : 0);
-  if (a.ok()) withIds(ids, [&](auto p) { scatterAddColumns(dOut, int(rows), int(G), p, dW, int(V)); });
+  const float* dOut = a.floats(7, dOff, rows * G);
+  if (a.ok()) withIds(ids, [&](auto p) { scatterAddColumns(dW, int(G), int(V), p, int(rows), dOut); });
   return nullptr;
 }
 
-ENTRY(LstmCellForward) {  // (gates, gOff, cPrev, cpOff, c, cOff, h, hOff, B, H)
+// The cell kernels: src/tensor/native-kernels.ts unpacks the named arguments of Kernels (LstmCellForwardArgs, ...) into
+// these positional calls, each buffer followed by its offset, then the sizes; the C++ side takes them as named structs.
+
+ENTRY(LstmCellForward) {  // (gates, gatesOff, cPrev, cPrevOff, c, cOff, h, hOff, B, H)
   Call a(env, info);
   const long B = a.count(8), H = a.count(9);
-  float* gates = a.floats(0, a.count(1), B * 4 * H);
-  const float* cPrev = a.floats(2, a.count(3), B * H);
-  float* c = a.floats(4, a.count(5), B * H);
-  float* h = a.floats(6, a.count(7), B * H);
-  if (a.ok()) lstmCellForward(gates, cPrev, c, h, int(B), int(H));
+  const LstmForwardArgs args{a.floats(0, a.count(1), B * 4 * H), a.floats(2, a.count(3), B * H), a.floats(4, a.count(5), B * H),
+                             a.floats(6, a.count(7), B * H), int(B), int(H)};
+  if (a.ok()) lstmCellForward(args);
   return nullptr;
 }
 
-ENTRY(LstmCellBackward) {  // (gates, gOff, cPrev, cpOff, c, cOff, dH, dhOff, dC, dcOff, dGates, dgOff, B, H)
+ENTRY(LstmCellBackward) {  // (gates, gatesOff, cPrev, cPrevOff, c, cOff, dH, dHOff, dC, dCOff, dGates, dGatesOff, B, H)
   Call a(env, info);
   const long B = a.count(12), H = a.count(13);
-  const float* gates = a.floats(0, a.count(1), B * 4 * H);
-  const float* cPrev = a.floats(2, a.count(3), B * H);
-  const float* c = a.floats(4, a.count(5), B * H);
-  const float* dH = a.floats(6, a.count(7), B * H);
-  float* dC = a.floats(8, a.count(9), B * H);
-  float* dGates = a.floats(10, a.count(11), B * 4 * H);
-  if (a.ok()) lstmCellBackward(gates, cPrev, c, dH, dC, dGates, int(B), int(H));
+  const LstmBackwardArgs args{a.floats(0, a.count(1), B * 4 * H), a.floats(2, a.count(3), B * H), a.floats(4, a.count(5), B * H),
+                              a.floats(6, a.count(7), B * H), a.floats(8, a.count(9), B * H), a.floats(10, a.count(11), B * 4 * H),
+                              int(B), int(H)};
+  if (a.ok()) lstmCellBackward(args);
   return nullptr;
 }
 
-ENTRY(GruCellForward) {  // (gx, gxOff, gh, ghOff, hPrev, hpOff, h, hOff, B, H)
+ENTRY(GruCellForward) {  // (gx, gxOff, gh, ghOff, hPrev, hPrevOff, h, hOff, B, H)
   Call a(env, info);
   const long B = a.count(8), H = a.count(9);
-  float* gx = a.floats(0, a.count(1), B * 3 * H);
-  const float* gh = a.floats(2, a.count(3), B * 3 * H);
-  const float* hPrev = a.floats(4, a.count(5), B * H);
-  float* h = a.floats(6, a.count(7), B * H);
-  if (a.ok()) gruCellForward(gx, gh, hPrev, h, int(B), int(H));
+  const GruForwardArgs args{a.floats(0, a.count(1), B * 3 * H), a.floats(2, a.count(3), B * 3 * H), a.floats(4, a.count(5), B * H),
+                            a.floats(6, a.count(7), B * H), int(B), int(H)};
+  if (a.ok()) gruCellForward(args);
   return nullptr;
 }
 
-ENTRY(GruCellBackward) {  // (gx, gxOff, gh, ghOff, hPrev, hpOff, dH, dhOff, dGx, dgxOff, dGh, dghOff, dHPrev, dhpOff, B, H)
+// (gx, gxOff, gh, ghOff, hPrev, hPrevOff, dH, dHOff, dGx, dGxOff, dGh, dGhOff, dHPrev, dHPrevOff, B, H)
+ENTRY(GruCellBackward) {
   Call a(env, info);
   const long B = a.count(14), H = a.count(15);
-  const float* gx = a.floats(0, a.count(1), B * 3 * H);
-  const float* gh = a.floats(2, a.count(3), B * 3 * H);
-  const float* hPrev = a.floats(4, a.count(5), B * H);
-  const float* dH = a.floats(6, a.count(7), B * H);
-  float* dGx = a.floats(8, a.count(9), B * 3 * H);
-  float* dGh = a.floats(10, a.count(11), B * 3 * H);
-  float* dHPrev = a.floats(12, a.count(13), B * H);
-  if (a.ok()) gruCellBackward(gx, gh, hPrev, dH, dGx, dGh, dHPrev, int(B), int(H));
+  const GruBackwardArgs args{a.floats(0, a.count(1), B * 3 * H), a.floats(2, a.count(3), B * 3 * H),
+                             a.floats(4, a.count(5), B * H), a.floats(6, a.count(7), B * H), a.floats(8, a.count(9), B * 3 * H),
+                             a.floats(10, a.count(11), B * 3 * H), a.floats(12, a.count(13), B * H), int(B), int(H)};
+  if (a.ok()) gruCellBackward(args);
   return nullptr;
 }
 
@@ -142,7 +135,7 @@ ENTRY(ActivationForward) {  // (x, xOff, n, relu)
   return nullptr;
 }
 
-ENTRY(ActivationBackward) {  // (y, yOff, dH, dhOff, dPre, dpOff, n, relu)
+ENTRY(ActivationBackward) {  // (y, yOff, dH, dHOff, dPre, dPreOff, n, relu)
   Call a(env, info);
   const long n = a.count(6);
   const float* y = a.floats(0, a.count(1), n);
@@ -176,13 +169,13 @@ ENTRY(Mul) {  // (x, xOff, y, yOff, out, outOff, n)
   return nullptr;
 }
 
-ENTRY(Axpy) {  // (n, alpha, x, xOff, y, yOff)
+ENTRY(Axpy) {  // (x, xOff, y, yOff, n, alpha): scale's order
   Call a(env, info);
-  const long n = a.count(0);
-  const float alpha = float(a.num(1));
-  const float* x = a.floats(2, a.count(3), n);
-  float* y = a.floats(4, a.count(5), n);
-  if (a.ok()) axpy(n, alpha, x, y);
+  const long n = a.count(4);
+  const float alpha = float(a.num(5));
+  const float* x = a.floats(0, a.count(1), n);
+  float* y = a.floats(2, a.count(3), n);
+  if (a.ok()) axpy(x, y, n, alpha);
   return nullptr;
 }
 

@@ -21,7 +21,11 @@ inline void st(float* p, vf v, int w) {
 }
 
 // gates (B, 4H) [i f g o]: pre-activations in, activations out. c = f ⊙ cPrev + i ⊙ g, h = o ⊙ tanh(c).
-void lstmForwardRows(float* gates, const float* cPrev, float* c, float* h, int B, int H) {
+void lstmForwardRows(const LstmForwardArgs& a) {
+  float* gates = a.gates;
+  const float* cPrev = a.cPrev;
+  float *c = a.c, *h = a.h;
+  const int B = a.B, H = a.H;
   for (int r = 0; r < B; ++r) {
     float* gi = gates + long(r) * 4 * H;
     float *gf = gi + H, *gg = gi + 2 * H, *go = gi + 3 * H;
@@ -43,8 +47,10 @@ void lstmForwardRows(float* gates, const float* cPrev, float* c, float* h, int B
 }
 
 // dC in: gradient into c_t from step t+1; out: gradient into c_{t−1}. dGates (B, 4H) overwritten with pre-activation grads.
-void lstmBackwardRows(const float* gates, const float* cPrev, const float* c, const float* dH, float* dC, float* dGates,
-                      int B, int H) {
+void lstmBackwardRows(const LstmBackwardArgs& a) {
+  const float *gates = a.gates, *cPrev = a.cPrev, *c = a.c, *dH = a.dH;
+  float *dC = a.dC, *dGates = a.dGates;
+  const int B = a.B, H = a.H;
   const vf one = splat(1.0f);
   for (int r = 0; r < B; ++r) {
     const long g4 = long(r) * 4 * H, rh = long(r) * H;
@@ -68,7 +74,11 @@ void lstmBackwardRows(const float* gates, const float* cPrev, const float* c, co
 
 // PyTorch's GRU: r = σ(gx_r + gh_r), z = σ(gx_z + gh_z), n = tanh(gx_n + r ⊙ gh_n), h = (1 − z) ⊙ n + z ⊙ hPrev.
 // gx (B, 3H) receives the activations [r z n]; gh is left as it was.
-void gruForwardRows(float* gx, const float* gh, const float* hPrev, float* h, int B, int H) {
+void gruForwardRows(const GruForwardArgs& a) {
+  float* gx = a.gx;
+  const float *gh = a.gh, *hPrev = a.hPrev;
+  float* h = a.h;
+  const int B = a.B, H = a.H;
   const vf one = splat(1.0f);
   for (int row = 0; row < B; ++row) {
     const long g3 = long(row) * 3 * H, rh = long(row) * H;
@@ -87,8 +97,10 @@ void gruForwardRows(float* gx, const float* gh, const float* hPrev, float* h, in
 }
 
 // dGx and dGh (B, 3H) are overwritten; dHPrev (B, H) gets only the direct path z ⊙ dH (the caller adds dGh·W_hh).
-void gruBackwardRows(const float* gx, const float* gh, const float* hPrev, const float* dH, float* dGx, float* dGh,
-                     float* dHPrev, int B, int H) {
+void gruBackwardRows(const GruBackwardArgs& a) {
+  const float *gx = a.gx, *gh = a.gh, *hPrev = a.hPrev, *dH = a.dH;
+  float *dGx = a.dGx, *dGh = a.dGh, *dHPrev = a.dHPrev;
+  const int B = a.B, H = a.H;
   const vf one = splat(1.0f);
   for (int row = 0; row < B; ++row) {
     const long g3 = long(row) * 3 * H, rh = long(row) * H;
@@ -126,56 +138,42 @@ inline void partRows(int B, int H, int part, int& first, int& end) {
   end = first + per < B ? first + per : B;
 }
 
+// Rows [first, first + count) of a step: the same arguments with every buffer advanced by `first` rows (the LSTM's gates
+// have 4 values per unit and row, the GRU's 3, h and c one).
+LstmForwardArgs rowsOf(const LstmForwardArgs& a, int first, int count) {
+  const long o = long(first) * a.H;
+  return {a.gates + 4 * o, a.cPrev + o, a.c + o, a.h + o, count, a.H};
+}
+LstmBackwardArgs rowsOf(const LstmBackwardArgs& a, int first, int count) {
+  const long o = long(first) * a.H;
+  return {a.gates + 4 * o, a.cPrev + o, a.c + o, a.dH + o, a.dC + o, a.dGates + 4 * o, count, a.H};
+}
+GruForwardArgs rowsOf(const GruForwardArgs& a, int first, int count) {
+  const long o = long(first) * a.H;
+  return {a.gx + 3 * o, a.gh + 3 * o, a.hPrev + o, a.h + o, count, a.H};
+}
+GruBackwardArgs rowsOf(const GruBackwardArgs& a, int first, int count) {
+  const long o = long(first) * a.H;
+  return {a.gx + 3 * o, a.gh + 3 * o, a.hPrev + o, a.dH + o, a.dGx + 3 * o, a.dGh + 3 * o, a.dHPrev + o, count, a.H};
+}
+
+// Runs rows(args) over all B rows, handed out in chunks to the two threads (threads.h) when the step is large enough.
+template <typename Args, void (*rows)(const Args&)>
+void inChunks(const Args& args) {
+  runChunks([](const void* ctx, int part) {
+    const Args& a = *static_cast<const Args*>(ctx);
+    int r0, r1;
+    partRows(a.B, a.H, part, r0, r1);
+    rows(rowsOf(a, r0, r1 - r0));
+  }, &args, chunksOf(args.B, args.H));
+}
+
 }  // namespace
 
-// The public cells hand their rows out in chunks to the two threads (threads.h).
-void lstmCellForward(float* gates, const float* cPrev, float* c, float* h, int B, int H) {
-  struct Args { float* gates; const float* cPrev; float* c; float* h; int B, H; } args{gates, cPrev, c, h, B, H};
-  runChunks([](const void* ctx, int part) {
-    const Args& a = *static_cast<const Args*>(ctx);
-    int r0, r1;
-    partRows(a.B, a.H, part, r0, r1);
-    const long o = long(r0) * a.H;
-    lstmForwardRows(a.gates + 4 * o, a.cPrev + o, a.c + o, a.h + o, r1 - r0, a.H);
-  }, &args, chunksOf(B, H));
-}
-
-void lstmCellBackward(const float* gates, const float* cPrev, const float* c, const float* dH, float* dC, float* dGates,
-                      int B, int H) {
-  struct Args { const float *gates, *cPrev, *c, *dH; float *dC, *dGates; int B, H; } args{gates, cPrev, c, dH, dC, dGates, B, H};
-  runChunks([](const void* ctx, int part) {
-    const Args& a = *static_cast<const Args*>(ctx);
-    int r0, r1;
-    partRows(a.B, a.H, part, r0, r1);
-    const long o = long(r0) * a.H;
-    lstmBackwardRows(a.gates + 4 * o, a.cPrev + o, a.c + o, a.dH + o, a.dC + o, a.dGates + 4 * o, r1 - r0, a.H);
-  }, &args, chunksOf(B, H));
-}
-
-void gruCellForward(float* gx, const float* gh, const float* hPrev, float* h, int B, int H) {
-  struct Args { float* gx; const float *gh, *hPrev; float* h; int B, H; } args{gx, gh, hPrev, h, B, H};
-  runChunks([](const void* ctx, int part) {
-    const Args& a = *static_cast<const Args*>(ctx);
-    int r0, r1;
-    partRows(a.B, a.H, part, r0, r1);
-    const long o = long(r0) * a.H;
-    gruForwardRows(a.gx + 3 * o, a.gh + 3 * o, a.hPrev + o, a.h + o, r1 - r0, a.H);
-  }, &args, chunksOf(B, H));
-}
-
-void gruCellBackward(const float* gx, const float* gh, const float* hPrev, const float* dH, float* dGx, float* dGh,
-                     float* dHPrev, int B, int H) {
-  struct Args { const float *gx, *gh, *hPrev, *dH; float *dGx, *dGh, *dHPrev; int B, H; } args{gx, gh, hPrev, dH, dGx, dGh,
-                                                                                                dHPrev, B, H};
-  runChunks([](const void* ctx, int part) {
-    const Args& a = *static_cast<const Args*>(ctx);
-    int r0, r1;
-    partRows(a.B, a.H, part, r0, r1);
-    const long o = long(r0) * a.H;
-    gruBackwardRows(a.gx + 3 * o, a.gh + 3 * o, a.hPrev + o, a.dH + o, a.dGx + 3 * o, a.dGh + 3 * o, a.dHPrev + o, r1 - r0,
-                    a.H);
-  }, &args, chunksOf(B, H));
-}
+void lstmCellForward(const LstmForwardArgs& a) { inChunks<LstmForwardArgs, lstmForwardRows>(a); }
+void lstmCellBackward(const LstmBackwardArgs& a) { inChunks<LstmBackwardArgs, lstmBackwardRows>(a); }
+void gruCellForward(const GruForwardArgs& a) { inChunks<GruForwardArgs, gruForwardRows>(a); }
+void gruCellBackward(const GruBackwardArgs& a) { inChunks<GruBackwardArgs, gruBackwardRows>(a); }
 
 void activationForward(float* x, long n, bool relu) {
   long i = 0;

@@ -14,14 +14,20 @@ void sgemm(bool transA, bool transB, int m, int n, int k, float alpha, const flo
 void addRowVector(float* x, int rows, int cols, const float* v);
 void sumRows(const float* x, int rows, int cols, float* out);
 template <typename Id> void gatherColumns(const float* w, int G, int V, const Id* ids, int rows, float* out);
-template <typename Id> void scatterAddColumns(const float* dOut, int rows, int G, const Id* ids, float* dW, int V);
+// The backward of gatherColumns, with its arguments in the same order: dW[:, ids[r]] += dOut[r, :].
+template <typename Id> void scatterAddColumns(float* dW, int G, int V, const Id* ids, int rows, const float* dOut);
 
-void lstmCellForward(float* gates, const float* cPrev, float* c, float* h, int B, int H);
-void lstmCellBackward(const float* gates, const float* cPrev, const float* c, const float* dH, float* dC, float* dGates,
-                      int B, int H);
-void gruCellForward(float* gx, const float* gh, const float* hPrev, float* h, int B, int H);
-void gruCellBackward(const float* gx, const float* gh, const float* hPrev, const float* dH, float* dGx, float* dGh,
-                     float* dHPrev, int B, int H);
+// The cell kernels take their buffers by name, as in src/tensor/kernels.ts (LstmCellForwardArgs, ...), with the
+// offsets already applied: B rows of H units.
+struct LstmForwardArgs { float* gates; const float* cPrev; float* c; float* h; int B, H; };
+struct LstmBackwardArgs { const float *gates, *cPrev, *c, *dH; float *dC, *dGates; int B, H; };
+struct GruForwardArgs { float* gx; const float *gh, *hPrev; float* h; int B, H; };
+struct GruBackwardArgs { const float *gx, *gh, *hPrev, *dH; float *dGx, *dGh, *dHPrev; int B, H; };
+
+void lstmCellForward(const LstmForwardArgs& a);
+void lstmCellBackward(const LstmBackwardArgs& a);
+void gruCellForward(const GruForwardArgs& a);
+void gruCellBackward(const GruBackwardArgs& a);
 void activationForward(float* x, long n, bool relu);
 void activationBackward(const float* y, const float* dH, float* dPre, long n, bool relu);
 
@@ -30,7 +36,7 @@ template <typename Id>
 double softmaxCrossEntropy(const float* logits, int rows, int V, const Id* targets, float* dLogits, float gradScale);
 
 void mul(const float* x, const float* y, float* out, long n);
-void axpy(long n, float alpha, const float* x, float* y);
+void axpy(const float* x, float* y, long n, float alpha);
 void scale(float* x, long n, float alpha);
 double sumSquares(const float* x, long n);
 

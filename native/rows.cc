@@ -82,7 +82,7 @@ void gatherColumns(const float* w, int G, int V, const Id* ids, int rows, float*
 
 // dW[g·V + ids[r]] += dOut[r, g]: rows are summed per id into a transposed accumulator, then added into dW's columns.
 template <typename Id>
-void scatterAddColumns(const float* dOut, int rows, int G, const Id* ids, float* dW, int V) {
+void scatterAddColumns(float* dW, int G, int V, const Id* ids, int rows, const float* dOut) {
   if (rows < kScatterTransposeRows) {
     for (int r = 0; r < rows; ++r)
       for (int g = 0; g < G; ++g) dW[long(g) * V + ids[r]] += dOut[long(r) * G + g];
@@ -142,7 +142,7 @@ void mul(const float* x, const float* y, float* out, long n) {
   for (long i = 0; i < n; i += VL) st(out + i, ld(x + i, n - i) * ld(y + i, n - i), n - i);
 }
 
-void axpy(long n, float alpha, const float* x, float* y) {
+void axpy(const float* x, float* y, long n, float alpha) {
   const vf a = splat(alpha);
   for (long i = 0; i < n; i += VL) st(y + i, ld(y + i, n - i) + a * ld(x + i, n - i), n - i);
 }
@@ -166,7 +166,7 @@ double sumSquares(const float* x, long n) {
 
 #define CHARLM_INSTANTIATE(Id)                                                                           \
   template void gatherColumns<Id>(const float*, int, int, const Id*, int, float*);                       \
-  template void scatterAddColumns<Id>(const float*, int, int, const Id*, float*, int);                   \
+  template void scatterAddColumns<Id>(float*, int, int, const Id*, int, const float*);                   \
   template double softmaxCrossEntropy<Id>(const float*, int, int, const Id*, float*, float);
 CHARLM_INSTANTIATE(uint16_t)
 CHARLM_INSTANTIATE(uint32_t)

@@ -35,16 +35,18 @@ export function withQuantizedGates(inner: Kernels, bits: number): Kernels {
   const lstm = sigmoidGateSlots('lstm');
   const gru = sigmoidGateSlots('gru');
   const overrides: Partial<Kernels> = {
-    lstmCellForward(gates, gOff, cPrev, cpOff, c, cOff, h, hOff, B, H) {
+    lstmCellForward(args) {
+      const { gates, gatesOff: gOff, B, H } = args;
       for (let b = 0; b < B; b++) {
         for (const slot of lstm) {
           const at = gOff + b * 4 * H + slot * H;
           for (let j = 0; j < H; j++) gates[at + j] = quantizedPreActivation(gates[at + j], bits);
         }
       }
-      inner.lstmCellForward(gates, gOff, cPrev, cpOff, c, cOff, h, hOff, B, H);
+      inner.lstmCellForward(args);
     },
-    gruCellForward(gx, gxOff, gh, ghOff, hPrev, hpOff, h, hOff, B, H) {
+    gruCellForward(args) {
+      const { gx, gxOff, gh, ghOff, B, H } = args;
       // r and z are σ(gx + gh): the whole pre-activation moves into gx (gh's r and z rows serve nothing else forward).
       for (let b = 0; b < B; b++) {
         for (const slot of gru) {
@@ -55,7 +57,7 @@ export function withQuantizedGates(inner: Kernels, bits: number): Kernels {
           }
         }
       }
-      inner.gruCellForward(gx, gxOff, gh, ghOff, hPrev, hpOff, h, hOff, B, H);
+      inner.gruCellForward(args);
     },
   };
   return new Proxy(inner, {

@@ -16,5 +16,5 @@ export function embeddingForward(k: Kernels, weight: Floats, G: number, V: numbe
 /** dW[:, ids[r]] += dOut[r, :]. Adds into dWeight; a character seen twice gets both contributions. */
 export function embeddingBackward(k: Kernels, dOut: Floats, dOutOff: number, rows: number, G: number, ids: Ids,
                                   dWeight: Floats, V: number): void {
-  k.scatterAddColumns(dOut, dOutOff, rows, G, ids, 0, dWeight, 0, V);
+  k.scatterAddColumns(dWeight, 0, G, V, ids, 0, rows, dOut, dOutOff);
 }

@@ -62,7 +62,8 @@ export function gruForward(k: Kernels, w: GruWeights, input: LayerInput, state: 
     resets?.swap(t);
     k.gemm(false, true, B, G, H, 1, hiddens, t * B * H, H, w.weightHh, 0, H, 0, gh, t * B * G, G);
     k.addRowVector(gh, t * B * G, B, G, w.biasHh, 0);
-    k.gruCellForward(gx, t * B * G, gh, t * B * G, hiddens, t * B * H, hiddens, (t + 1) * B * H, B, H);
+    k.gruCellForward({ B, H, gx, gxOff: t * B * G, gh, ghOff: t * B * G, hPrev: hiddens, hPrevOff: t * B * H,
+      h: hiddens, hOff: (t + 1) * B * H });
     resets?.swap(t);
   }
   copyFloats(hiddens, T * B * H, state.h, 0, B * H);
@@ -77,12 +78,12 @@ export function gruBackward(k: Kernels, w: GruWeights, input: LayerInput, cache:
   const { dGx, dGh, dHPrev } = scratch;
   for (let t = T - 1; t >= 0; t--) {
     resets?.swap(t);
-    k.gruCellBackward(gx, t * B * G, gh, t * B * G, hiddens, t * B * H, dHiddens, t * B * H,
-      dGx, t * B * G, dGh, t * B * G, dHPrev, 0, B, H);
+    k.gruCellBackward({ B, H, gx, gxOff: t * B * G, gh, ghOff: t * B * G, hPrev: hiddens, hPrevOff: t * B * H,
+      dH: dHiddens, dHOff: t * B * H, dGx, dGxOff: t * B * G, dGh, dGhOff: t * B * G, dHPrev, dHPrevOff: 0 });
     const addRecurrent = (): void => {
       if (t === 0) return;
       // dh_{t-1} += z ⊙ dh_t (direct path) + dGh_t · W_hh. Skipped at t = 0: truncated BPTT.
-      k.axpy(B * H, 1, dHPrev, 0, dHiddens, (t - 1) * B * H);
+      k.axpy(dHPrev, 0, dHiddens, (t - 1) * B * H, B * H, 1);
       k.gemm(false, false, B, H, G, 1, dGh, t * B * G, G, w.weightHh, 0, H, 1, dHiddens, (t - 1) * B * H, H);
     };
     if (resets === null) addRecurrent();

@@ -98,10 +98,11 @@ export function lstmForward(k: Kernels, w: LstmWeights, input: LayerInput, state
     // gates_t += h_{t-1}·W_hhᵀ, then the cell turns them into c_t and m_t (= h_t without a projection).
     resets?.swap(t);
     k.gemm(false, true, B, G, R, 1, hiddens, t * B * R, R, w.weightHh, 0, R, 1, gates, t * B * G, G);
+    const step = { B, H, gates, gatesOff: t * B * G, cPrev: cells, cPrevOff: t * B * H, c: cells, cOff: (t + 1) * B * H };
     if (outputs === null || weightHr === null) {
-      k.lstmCellForward(gates, t * B * G, cells, t * B * H, cells, (t + 1) * B * H, hiddens, (t + 1) * B * H, B, H);
+      k.lstmCellForward({ ...step, h: hiddens, hOff: (t + 1) * B * H });
     } else {
-      k.lstmCellForward(gates, t * B * G, cells, t * B * H, cells, (t + 1) * B * H, outputs, t * B * H, B, H);
+      k.lstmCellForward({ ...step, h: outputs, hOff: t * B * H });
       k.gemm(false, true, B, R, H, 1, outputs, t * B * H, H, weightHr, 0, H, 0, hiddens, (t + 1) * B * R, R);
     }
     resets?.swap(t);
@@ -126,13 +127,14 @@ export function lstmBackward(k: Kernels, w: LstmWeights, input: LayerInput, cach
   dC.fill(0); // nothing flows back from beyond the chunk
   for (let t = T - 1; t >= 0; t--) {
     resets?.swap(t);
+    const step = { B, H, gates, gatesOff: t * B * G, cPrev: cells, cPrevOff: t * B * H, c: cells, cOff: (t + 1) * B * H,
+      dC, dCOff: 0, dGates, dGatesOff: t * B * G };
     if (dM === null || weightHr === null) {
-      k.lstmCellBackward(gates, t * B * G, cells, t * B * H, cells, (t + 1) * B * H, dHiddens, t * B * H, dC, 0,
-        dGates, t * B * G, B, H);
+      k.lstmCellBackward({ ...step, dH: dHiddens, dHOff: t * B * H });
     } else {
       // dm_t = dh_t · W_hr: dh_t is complete here (step t+1 added its part in the previous iteration).
       k.gemm(false, false, B, H, R, 1, dHiddens, t * B * R, R, weightHr, 0, H, 0, dM, 0, H);
-      k.lstmCellBackward(gates, t * B * G, cells, t * B * H, cells, (t + 1) * B * H, dM, 0, dC, 0, dGates, t * B * G, B, H);
+      k.lstmCellBackward({ ...step, dH: dM, dHOff: 0 });
     }
     // dh_{t-1} += dGates_t · W_hh. At t = 0 this would go into the carried-in state, which the truncation stops.
     const addRecurrent = (): void => {

@@ -5,19 +5,18 @@
 // B = batch, T = steps, D = input size, H = hidden size.
 
 import type { Floats } from '../tensor/floats.js';
-import type { Kernels } from '../tensor/kernels.js';
+import type { Activation, Kernels } from '../tensor/kernels.js';
 import { gateWeightParams, type CellType, type GateWeightKey, type InitRule, type LayerTensors } from './cell-type.js';
 import { copyFloats, projectInput, projectInputBackward, type LayerInput, type LayerState } from './layer-io.js';
 import { LayerResets } from './row-resets.js';
 
-export type RnnActivation = 'tanh' | 'relu';
 export type RnnWeights = LayerTensors<GateWeightKey>; // (H,D) (H,H) (H) (H)
 
 /** The standard deviation of the input weights of a ReLU RNN (Le et al., 2015, "A Simple Way to Initialize RNNs…"). */
 const IRNN_INPUT_STD = 0.001;
 const ZERO: InitRule = { kind: 'zero' };
 
-function rnnCell(activation: RnnActivation, init: Parameters<typeof gateWeightParams>[3]): CellType<GateWeightKey> {
+function rnnCell(activation: Activation, init: Parameters<typeof gateWeightParams>[3]): CellType<GateWeightKey> {
   return {
     module: 'rnn',
     gates: ['h'],
@@ -64,7 +63,7 @@ export function allocRnnScratch(k: Kernels, T: number, B: number, H: number): Rn
 }
 
 export function rnnForward(k: Kernels, w: RnnWeights, input: LayerInput, state: LayerState, cache: RnnCache,
-                           activation: RnnActivation, resets: LayerResets | null, T: number, B: number, H: number): void {
+                           activation: Activation, resets: LayerResets | null, T: number, B: number, H: number): void {
   const { hiddens } = cache;
   copyFloats(state.h, 0, hiddens, 0, B * H);
   // Slots 1..T first receive the input half of the pre-activation for all steps at once.
@@ -75,19 +74,20 @@ export function rnnForward(k: Kernels, w: RnnWeights, input: LayerInput, state: 
     resets?.swap(t);
     k.gemm(false, true, B, H, H, 1, hiddens, t * B * H, H, w.weightHh, 0, H, 1, hiddens, (t + 1) * B * H, H);
     resets?.swap(t);
-    k.activationForward(hiddens, (t + 1) * B * H, B * H, activation);
+    k.activationForward({ kind: activation, n: B * H, x: hiddens, xOff: (t + 1) * B * H });
   }
   copyFloats(hiddens, T * B * H, state.h, 0, B * H);
 }
 
 /** As lstmBackward: dHiddens (T,B,H) is the gradient from above and workspace; adds into grads; writes dX if given. */
 export function rnnBackward(k: Kernels, w: RnnWeights, input: LayerInput, cache: RnnCache, dHiddens: Floats,
-                            grads: RnnWeights, dX: Floats | null, scratch: RnnScratch, activation: RnnActivation,
+                            grads: RnnWeights, dX: Floats | null, scratch: RnnScratch, activation: Activation,
                             resets: LayerResets | null, T: number, B: number, H: number): void {
   const { hiddens } = cache;
   const { dPre } = scratch;
   for (let t = T - 1; t >= 0; t--) {
-    k.activationBackward(hiddens, (t + 1) * B * H, dHiddens, t * B * H, dPre, t * B * H, B * H, activation);
+    k.activationBackward({ kind: activation, n: B * H, y: hiddens, yOff: (t + 1) * B * H, dH: dHiddens, dHOff: t * B * H,
+      dPre, dPreOff: t * B * H });
     const addRecurrent = (): void => {
       if (t > 0) k.gemm(false, false, B, H, H, 1, dPre, t * B * H, H, w.weightHh, 0, H, 1, dHiddens, (t - 1) * B * H, H);
     };

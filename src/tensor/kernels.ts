@@ -46,49 +46,30 @@ export interface Kernels {
   gatherColumns(w: Floats, wOff: number, G: number, V: number, ids: Ids, idsOff: number, rows: number,
                 out: Floats, outOff: number): void;
 
-  /** dW[g·V + ids[idsOff + r]] += dOut[r, g]. The backward of gatherColumns: a scatter-add into the looked-up column. */
-  scatterAddColumns(dOut: Floats, dOutOff: number, rows: number, G: number, ids: Ids, idsOff: number,
-                    dW: Floats, dwOff: number, V: number): void;
-
   /**
-   * LSTM cell, one step for B rows. gates (B, 4H): in, the pre-activations [i f g o]; out, the activations
-   * [σ(i) σ(f) tanh(g) σ(o)] (kept for backward). c = f ⊙ cPrev + i ⊙ g and h = o ⊙ tanh(c), each (B, H).
+   * dW[g·V + ids[idsOff + r]] += dOut[r, g]. The backward of gatherColumns, with its arguments in the same order (the
+   * G×V matrix, the ids, the rows): a scatter-add into the looked-up columns.
    */
-  lstmCellForward(gates: Floats, gOff: number, cPrev: Floats, cpOff: number, c: Floats, cOff: number,
-                  h: Floats, hOff: number, B: number, H: number): void;
+  scatterAddColumns(dW: Floats, dWOff: number, G: number, V: number, ids: Ids, idsOff: number, rows: number,
+                    dOut: Floats, dOutOff: number): void;
 
-  /**
-   * Backward of lstmCellForward. gates, cPrev and c are what forward left. dH (B, H) is the whole gradient into h_t.
-   * dC (B, H): in, the gradient into c_t from step t+1 (zeros at the last step); out, the gradient into c_{t-1}.
-   * dGates (B, 4H) is overwritten with the gradient with respect to the pre-activations.
-   */
-  lstmCellBackward(gates: Floats, gOff: number, cPrev: Floats, cpOff: number, c: Floats, cOff: number,
-                   dH: Floats, dhOff: number, dC: Floats, dcOff: number, dGates: Floats, dgOff: number,
-                   B: number, H: number): void;
+  /** LSTM cell, one step for B rows (LstmCellForwardArgs says what each buffer holds). */
+  lstmCellForward(a: LstmCellForwardArgs): void;
 
-  /**
-   * GRU cell (PyTorch's equations), one step for B rows. gx (B, 3H) = x·W_ihᵀ + b_ih and gh (B, 3H) = hPrev·W_hhᵀ + b_hh,
-   * both pre-activations [r z n]. r = σ(gx_r + gh_r), z = σ(gx_z + gh_z), n = tanh(gx_n + r ⊙ gh_n),
-   * h = (1 − z) ⊙ n + z ⊙ hPrev. Out: gx holds the activations [r z n]; gh is left unchanged (backward needs gh_n).
-   */
-  gruCellForward(gx: Floats, gxOff: number, gh: Floats, ghOff: number, hPrev: Floats, hpOff: number,
-                 h: Floats, hOff: number, B: number, H: number): void;
+  /** Backward of lstmCellForward (LstmCellBackwardArgs). */
+  lstmCellBackward(a: LstmCellBackwardArgs): void;
 
-  /**
-   * Backward of gruCellForward. dH (B, H) is the whole gradient into h_t. Overwrites dGx (B, 3H) and dGh (B, 3H) with the
-   * gradients with respect to the two pre-activations, and dHPrev (B, H) with the direct path z ⊙ dH (the caller adds
-   * dGh · W_hh by gemm).
-   */
-  gruCellBackward(gx: Floats, gxOff: number, gh: Floats, ghOff: number, hPrev: Floats, hpOff: number,
-                  dH: Floats, dhOff: number, dGx: Floats, dgxOff: number, dGh: Floats, dghOff: number,
-                  dHPrev: Floats, dhpOff: number, B: number, H: number): void;
+  /** GRU cell (PyTorch's equations), one step for B rows (GruCellForwardArgs). */
+  gruCellForward(a: GruCellForwardArgs): void;
+
+  /** Backward of gruCellForward (GruCellBackwardArgs). */
+  gruCellBackward(a: GruCellBackwardArgs): void;
 
   /** In place: x = tanh(x) or max(x, 0) over n elements. The vanilla RNN's nonlinearity. */
-  activationForward(x: Floats, xOff: number, n: number, kind: 'tanh' | 'relu'): void;
+  activationForward(a: ActivationForwardArgs): void;
 
   /** dPre = dH ⊙ act'(·), computed from the activated values y that forward left (1 − y² for tanh, [y > 0] for ReLU). */
-  activationBackward(y: Floats, yOff: number, dH: Floats, dhOff: number, dPre: Floats, dpOff: number, n: number,
-                     kind: 'tanh' | 'relu'): void;
+  activationBackward(a: ActivationBackwardArgs): void;
 
   /**
    * Fused, stable softmax + cross-entropy over `rows` rows of V logits. Returns Σ_r −log softmax(logits_r)[targets_r]
@@ -101,12 +82,93 @@ export interface Kernels {
   /** out[i] = x[i] · y[i] over n elements (dropout masks). out may be x. */
   mul(x: Floats, xOff: number, y: Floats, yOff: number, out: Floats, outOff: number, n: number): void;
 
-  /** y[i] += alpha · x[i] over n elements. */
-  axpy(n: number, alpha: number, x: Floats, xOff: number, y: Floats, yOff: number): void;
+  /** y[i] += alpha · x[i] over n elements. The same order as scale: the buffers, then n and alpha. */
+  axpy(x: Floats, xOff: number, y: Floats, yOff: number, n: number, alpha: number): void;
 
   /** x[i] *= alpha over n elements. */
   scale(x: Floats, xOff: number, n: number, alpha: number): void;
 
   /** Σ x[i]² over n elements, accumulated in float64. Gradient norms. */
   sumSquares(x: Floats, xOff: number, n: number): number;
+}
+
+// The cell kernels take their arguments by name: a dozen buffers and offsets in a row could be swapped and still
+// type-check. Each buffer comes with its element offset (…Off). B = rows, H = hidden units.
+
+/**
+ * LSTM cell forward: c = f ⊙ cPrev + i ⊙ g and h = o ⊙ tanh(c). gates (B, 4H) holds the pre-activations [i f g o] and is
+ * overwritten with the activations [σ(i) σ(f) tanh(g) σ(o)] (kept for backward); cPrev, c and h are (B, H).
+ */
+export interface LstmCellForwardArgs {
+  readonly B: number;
+  readonly H: number;
+  readonly gates: Floats; readonly gatesOff: number;
+  readonly cPrev: Floats; readonly cPrevOff: number;
+  readonly c: Floats; readonly cOff: number;
+  readonly h: Floats; readonly hOff: number;
+}
+
+/**
+ * LSTM cell backward. gates, cPrev and c are what forward left. dH (B, H) is the whole gradient into h_t. dC (B, H): in,
+ * the gradient into c_t from step t+1 (zeros at the last step); out, the gradient into c_{t-1}. dGates (B, 4H) is
+ * overwritten with the gradient with respect to the pre-activations.
+ */
+export interface LstmCellBackwardArgs {
+  readonly B: number;
+  readonly H: number;
+  readonly gates: Floats; readonly gatesOff: number;
+  readonly cPrev: Floats; readonly cPrevOff: number;
+  readonly c: Floats; readonly cOff: number;
+  readonly dH: Floats; readonly dHOff: number;
+  readonly dC: Floats; readonly dCOff: number;
+  readonly dGates: Floats; readonly dGatesOff: number;
+}
+
+/**
+ * GRU cell forward. gx (B, 3H) = x·W_ihᵀ + b_ih and gh (B, 3H) = hPrev·W_hhᵀ + b_hh, both pre-activations [r z n].
+ * r = σ(gx_r + gh_r), z = σ(gx_z + gh_z), n = tanh(gx_n + r ⊙ gh_n), h = (1 − z) ⊙ n + z ⊙ hPrev (hPrev, h: (B, H)).
+ * Out: gx holds the activations [r z n]; gh is left unchanged (backward needs gh_n).
+ */
+export interface GruCellForwardArgs {
+  readonly B: number;
+  readonly H: number;
+  readonly gx: Floats; readonly gxOff: number;
+  readonly gh: Floats; readonly ghOff: number;
+  readonly hPrev: Floats; readonly hPrevOff: number;
+  readonly h: Floats; readonly hOff: number;
+}
+
+/**
+ * GRU cell backward. gx, gh and hPrev are what forward left; dH (B, H) is the whole gradient into h_t. Overwrites
+ * dGx (B, 3H) and dGh (B, 3H) with the gradients with respect to the two pre-activations, and dHPrev (B, H) with the
+ * direct path z ⊙ dH (the caller adds dGh · W_hh by gemm).
+ */
+export interface GruCellBackwardArgs {
+  readonly B: number;
+  readonly H: number;
+  readonly gx: Floats; readonly gxOff: number;
+  readonly gh: Floats; readonly ghOff: number;
+  readonly hPrev: Floats; readonly hPrevOff: number;
+  readonly dH: Floats; readonly dHOff: number;
+  readonly dGx: Floats; readonly dGxOff: number;
+  readonly dGh: Floats; readonly dGhOff: number;
+  readonly dHPrev: Floats; readonly dHPrevOff: number;
+}
+
+export type Activation = 'tanh' | 'relu';
+
+/** x = act(x) in place over n elements. */
+export interface ActivationForwardArgs {
+  readonly kind: Activation;
+  readonly n: number;
+  readonly x: Floats; readonly xOff: number;
+}
+
+/** dPre = dH ⊙ act'(·) over n elements, from the activated values y that forward left. */
+export interface ActivationBackwardArgs {
+  readonly kind: Activation;
+  readonly n: number;
+  readonly y: Floats; readonly yOff: number;
+  readonly dH: Floats; readonly dHOff: number;
+  readonly dPre: Floats; readonly dPreOff: number;
 }

@@ -4,7 +4,9 @@
 // on a runtime without WebAssembly SIMD and without the native kernel.
 
 import { allocFloats, type DType, type Floats, type Ids } from './floats.js';
-import type { Kernels } from './kernels.js';
+import type {
+  GruCellBackwardArgs, GruCellForwardArgs, Kernels, LstmCellBackwardArgs, LstmCellForwardArgs,
+} from './kernels.js';
 
 const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));
 
@@ -104,10 +106,9 @@ function gemm(transA: boolean, transB: boolean, m: number, n: number, k: number,
   }
 }
 
-function lstmCellForward(gates: Floats, gOff: number, cPrev: Floats, cpOff: number, c: Floats, cOff: number,
-                         h: Floats, hOff: number, B: number, H: number): void {
+function lstmCellForward({ B, H, gates, gatesOff, cPrev, cPrevOff, c, cOff, h, hOff }: LstmCellForwardArgs): void {
   for (let r = 0; r < B; r++) {
-    const g0 = gOff + r * 4 * H;
+    const g0 = gatesOff + r * 4 * H;
     for (let j = 0; j < H; j++) {
       const i = sigmoid(gates[g0 + j]);
       const f = sigmoid(gates[g0 + H + j]);
@@ -117,39 +118,37 @@ function lstmCellForward(gates: Floats, gOff: number, cPrev: Floats, cpOff: numb
       gates[g0 + H + j] = f;
       gates[g0 + 2 * H + j] = g;
       gates[g0 + 3 * H + j] = o;
-      const cNew = f * cPrev[cpOff + r * H + j] + i * g;
+      const cNew = f * cPrev[cPrevOff + r * H + j] + i * g;
       c[cOff + r * H + j] = cNew;
       h[hOff + r * H + j] = o * Math.tanh(cNew);
     }
   }
 }
 
-function lstmCellBackward(gates: Floats, gOff: number, cPrev: Floats, cpOff: number, c: Floats, cOff: number,
-                          dH: Floats, dhOff: number, dC: Floats, dcOff: number, dGates: Floats, dgOff: number,
-                          B: number, H: number): void {
+function lstmCellBackward(a: LstmCellBackwardArgs): void {
+  const { B, H, gates, gatesOff, cPrev, cPrevOff, c, cOff, dH, dHOff, dC, dCOff, dGates, dGatesOff } = a;
   for (let r = 0; r < B; r++) {
-    const g0 = gOff + r * 4 * H;
-    const d0 = dgOff + r * 4 * H;
+    const g0 = gatesOff + r * 4 * H;
+    const d0 = dGatesOff + r * 4 * H;
     for (let j = 0; j < H; j++) {
       const i = gates[g0 + j];
       const f = gates[g0 + H + j];
       const g = gates[g0 + 2 * H + j];
       const o = gates[g0 + 3 * H + j];
       const tanhC = Math.tanh(c[cOff + r * H + j]);
-      const dh = dH[dhOff + r * H + j];
+      const dh = dH[dHOff + r * H + j];
       // dc_t = (from step t+1) + dh_t · o · (1 − tanh²c_t)
-      const dc = dC[dcOff + r * H + j] + dh * o * (1 - tanhC * tanhC);
+      const dc = dC[dCOff + r * H + j] + dh * o * (1 - tanhC * tanhC);
       dGates[d0 + j] = dc * g * i * (1 - i);
-      dGates[d0 + H + j] = dc * cPrev[cpOff + r * H + j] * f * (1 - f);
+      dGates[d0 + H + j] = dc * cPrev[cPrevOff + r * H + j] * f * (1 - f);
       dGates[d0 + 2 * H + j] = dc * i * (1 - g * g);
       dGates[d0 + 3 * H + j] = dh * tanhC * o * (1 - o);
-      dC[dcOff + r * H + j] = dc * f;
+      dC[dCOff + r * H + j] = dc * f;
     }
   }
 }
 
-function gruCellForward(gx: Floats, gxOff: number, gh: Floats, ghOff: number, hPrev: Floats, hpOff: number,
-                        h: Floats, hOff: number, B: number, H: number): void {
+function gruCellForward({ B, H, gx, gxOff, gh, ghOff, hPrev, hPrevOff, h, hOff }: GruCellForwardArgs): void {
   for (let row = 0; row < B; row++) {
     const x0 = gxOff + row * 3 * H;
     const h0 = ghOff + row * 3 * H;
@@ -160,25 +159,24 @@ function gruCellForward(gx: Floats, gxOff: number, gh: Floats, ghOff: number, hP
       gx[x0 + j] = r;
       gx[x0 + H + j] = z;
       gx[x0 + 2 * H + j] = n;
-      h[hOff + row * H + j] = (1 - z) * n + z * hPrev[hpOff + row * H + j];
+      h[hOff + row * H + j] = (1 - z) * n + z * hPrev[hPrevOff + row * H + j];
     }
   }
 }
 
-function gruCellBackward(gx: Floats, gxOff: number, gh: Floats, ghOff: number, hPrev: Floats, hpOff: number,
-                         dH: Floats, dhOff: number, dGx: Floats, dgxOff: number, dGh: Floats, dghOff: number,
-                         dHPrev: Floats, dhpOff: number, B: number, H: number): void {
+function gruCellBackward(a: GruCellBackwardArgs): void {
+  const { B, H, gx, gxOff, gh, ghOff, hPrev, hPrevOff, dH, dHOff, dGx, dGxOff, dGh, dGhOff, dHPrev, dHPrevOff } = a;
   for (let row = 0; row < B; row++) {
     const x0 = gxOff + row * 3 * H;
     const h0 = ghOff + row * 3 * H;
-    const dx0 = dgxOff + row * 3 * H;
-    const dh0 = dghOff + row * 3 * H;
+    const dx0 = dGxOff + row * 3 * H;
+    const dh0 = dGhOff + row * 3 * H;
     for (let j = 0; j < H; j++) {
       const r = gx[x0 + j];
       const z = gx[x0 + H + j];
       const n = gx[x0 + 2 * H + j];
-      const hp = hPrev[hpOff + row * H + j];
-      const dh = dH[dhOff + row * H + j];
+      const hp = hPrev[hPrevOff + row * H + j];
+      const dh = dH[dHOff + row * H + j];
       const dnPre = dh * (1 - z) * (1 - n * n);          // through n = tanh(·)
       const dzPre = dh * (hp - n) * z * (1 - z);          // through z = σ(·)
       const drPre = dnPre * gh[h0 + 2 * H + j] * r * (1 - r); // r multiplies gh_n inside the tanh
@@ -188,7 +186,7 @@ function gruCellBackward(gx: Floats, gxOff: number, gh: Floats, ghOff: number, h
       dGh[dh0 + j] = drPre;
       dGh[dh0 + H + j] = dzPre;
       dGh[dh0 + 2 * H + j] = dnPre * r;
-      dHPrev[dhpOff + row * H + j] = dh * z;
+      dHPrev[dHPrevOff + row * H + j] = dh * z;
     }
   }
 }
@@ -240,9 +238,9 @@ export function createReferenceKernels(dtype: DType): Kernels {
         for (let g = 0; g < G; g++) out[row + g] += w[col + g * V];
       }
     },
-    scatterAddColumns(dOut, dOutOff, rows, G, ids, idsOff, dW, dwOff, V) {
+    scatterAddColumns(dW, dWOff, G, V, ids, idsOff, rows, dOut, dOutOff) {
       for (let r = 0; r < rows; r++) {
-        const col = dwOff + ids[idsOff + r];
+        const col = dWOff + ids[idsOff + r];
         const row = dOutOff + r * G;
         for (let g = 0; g < G; g++) dW[col + g * V] += dOut[row + g];
       }
@@ -251,22 +249,22 @@ export function createReferenceKernels(dtype: DType): Kernels {
     lstmCellBackward,
     gruCellForward,
     gruCellBackward,
-    activationForward(x, xOff, n, kind) {
+    activationForward({ kind, n, x, xOff }) {
       if (kind === 'tanh') for (let i = xOff; i < xOff + n; i++) x[i] = Math.tanh(x[i]);
       else for (let i = xOff; i < xOff + n; i++) x[i] = x[i] < 0 ? 0 : x[i]; // NaN stays NaN so divergence is seen
     },
-    activationBackward(y, yOff, dH, dhOff, dPre, dpOff, n, kind) {
+    activationBackward({ kind, n, y, yOff, dH, dHOff, dPre, dPreOff }) {
       if (kind === 'tanh') {
-        for (let i = 0; i < n; i++) dPre[dpOff + i] = dH[dhOff + i] * (1 - y[yOff + i] * y[yOff + i]);
+        for (let i = 0; i < n; i++) dPre[dPreOff + i] = dH[dHOff + i] * (1 - y[yOff + i] * y[yOff + i]);
       } else {
-        for (let i = 0; i < n; i++) dPre[dpOff + i] = y[yOff + i] > 0 ? dH[dhOff + i] : 0;
+        for (let i = 0; i < n; i++) dPre[dPreOff + i] = y[yOff + i] > 0 ? dH[dHOff + i] : 0;
       }
     },
     softmaxCrossEntropy,
     mul(x, xOff, y, yOff, out, outOff, n) {
       for (let i = 0; i < n; i++) out[outOff + i] = x[xOff + i] * y[yOff + i];
     },
-    axpy(n, alpha, x, xOff, y, yOff) {
+    axpy(x, xOff, y, yOff, n, alpha) {
       for (let i = 0; i < n; i++) y[yOff + i] += alpha * x[xOff + i];
     },
     scale(x, xOff, n, alpha) {

@@ -43,14 +43,15 @@ for (const [name, k] of backends) {
     it('tanh (the RNN activation)', () => {
       const x = kern.alloc(H);
       x.set(EDGES);
-      kern.activationForward(x, 0, H, 'tanh');
+      kern.activationForward({ kind: 'tanh', n: H, x, xOff: 0 });
       assertNear(x, EDGES.map(Math.tanh), 'tanh');
     });
 
     it('sigmoid and tanh inside the LSTM cell (gates i, f, o and g)', () => {
       const gates = kern.alloc(4 * H);
       for (let g = 0; g < 4; g++) gates.set(EDGES, g * H);
-      kern.lstmCellForward(gates, 0, kern.alloc(H), 0, kern.alloc(H), 0, kern.alloc(H), 0, 1, H);
+      kern.lstmCellForward({ B: 1, H, gates, gatesOff: 0, cPrev: kern.alloc(H), cPrevOff: 0, c: kern.alloc(H), cOff: 0,
+        h: kern.alloc(H), hOff: 0 });
       const truth = [...EDGES.map(sigmoid), ...EDGES.map(sigmoid), ...EDGES.map(Math.tanh), ...EDGES.map(sigmoid)];
       assertNear(gates, truth, 'lstm gate');
     });

@@ -135,7 +135,7 @@ export function runKernelCases(name: string, makeKernels: (dtype: DType) => Kern
         const dW0 = randomArray(rng, 1 + G * V);
         const dW = buf(dW0);
         const dOut = randomArray(rng, 4 * G);
-        k.scatterAddColumns(buf(dOut), 0, 4, G, ids, 1, dW, 1, V);
+        k.scatterAddColumns(dW, 1, G, V, ids, 1, 4, buf(dOut), 0);
         const dExpected = dW0.slice();
         for (let r = 0; r < 4; r++) for (let g = 0; g < G; g++) dExpected[1 + g * V + ids[1 + r]] += dOut[r * G + g];
         closeTo(dW, dExpected, tol, 'dW');
@@ -146,7 +146,7 @@ export function runKernelCases(name: string, makeKernels: (dtype: DType) => Kern
         const rng = Rng.fromSeed('lstm');
         const pre = randomArray(rng, B * 4 * H, -2, 2), cPrev = randomArray(rng, B * H);
         const gates = buf([0, ...pre]), c = k.alloc(B * H + 1), h = k.alloc(B * H + 2);
-        k.lstmCellForward(gates, 1, buf(cPrev), 0, c, 1, h, 2, B, H);
+        k.lstmCellForward({ B, H, gates, gatesOff: 1, cPrev: buf(cPrev), cPrevOff: 0, c, cOff: 1, h, hOff: 2 });
         for (let r = 0; r < B; r++) {
           const e = naiveLstm(pre.slice(r * 4 * H, (r + 1) * 4 * H), cPrev.slice(r * H, (r + 1) * H), H);
           closeTo(gates.subarray(1 + r * 4 * H, 1 + (r + 1) * 4 * H), e.acts, tol, `gates row ${r}`);
@@ -169,9 +169,10 @@ export function runKernelCases(name: string, makeKernels: (dtype: DType) => Kern
           return s;
         };
         const gates = buf(pre), c = k.alloc(B * H), h = k.alloc(B * H), cPrevBuf = buf(cPrev);
-        k.lstmCellForward(gates, 0, cPrevBuf, 0, c, 0, h, 0, B, H);
+        k.lstmCellForward({ B, H, gates, gatesOff: 0, cPrev: cPrevBuf, cPrevOff: 0, c, cOff: 0, h, hOff: 0 });
         const dC = buf([5, ...dCNext]), dGates = buf(new Array(B * 4 * H + 1).fill(Number.NaN));
-        k.lstmCellBackward(gates, 0, cPrevBuf, 0, c, 0, buf(dH), 0, dC, 1, dGates, 1, B, H);
+        k.lstmCellBackward({ B, H, gates, gatesOff: 0, cPrev: cPrevBuf, cPrevOff: 0, c, cOff: 0, dH: buf(dH), dHOff: 0,
+          dC, dCOff: 1, dGates, dGatesOff: 1 });
         closeTo(dGates.subarray(1), numericGrad((p) => lossOf(p, cPrev), pre), gradTol, 'dGates');
         closeTo(dC.subarray(1), numericGrad((cp) => lossOf(pre, cp), cPrev), gradTol, 'dC (into c_{t-1})');
         assert.equal(dC[0], 5);
@@ -181,7 +182,7 @@ export function runKernelCases(name: string, makeKernels: (dtype: DType) => Kern
         const rng = Rng.fromSeed('gru');
         const gx = randomArray(rng, B * 3 * H, -2, 2), gh = randomArray(rng, B * 3 * H, -2, 2), hPrev = randomArray(rng, B * H);
         const gxBuf = buf(gx), ghBuf = buf(gh), h = k.alloc(B * H + 1);
-        k.gruCellForward(gxBuf, 0, ghBuf, 0, buf(hPrev), 0, h, 1, B, H);
+        k.gruCellForward({ B, H, gx: gxBuf, gxOff: 0, gh: ghBuf, ghOff: 0, hPrev: buf(hPrev), hPrevOff: 0, h, hOff: 1 });
         closeTo(ghBuf, dtype === 'f32' ? Float32Array.from(gh) : gh, 0, 'gh');
         for (let r = 0; r < B; r++) {
           const e = naiveGru(gx.slice(r * 3 * H, (r + 1) * 3 * H), gh.slice(r * 3 * H, (r + 1) * 3 * H), hPrev.slice(r * H, (r + 1) * H), H);
@@ -203,10 +204,11 @@ export function runKernelCases(name: string, makeKernels: (dtype: DType) => Kern
           return s;
         };
         const gxBuf = buf(gx), ghBuf = buf(gh), hPrevBuf = buf(hPrev), h = k.alloc(B * H);
-        k.gruCellForward(gxBuf, 0, ghBuf, 0, hPrevBuf, 0, h, 0, B, H);
+        k.gruCellForward({ B, H, gx: gxBuf, gxOff: 0, gh: ghBuf, ghOff: 0, hPrev: hPrevBuf, hPrevOff: 0, h, hOff: 0 });
         const dGx = k.alloc(B * 3 * H).fill(Number.NaN), dGh = k.alloc(B * 3 * H + 2).fill(Number.NaN);
         const dHPrev = k.alloc(B * H).fill(Number.NaN);
-        k.gruCellBackward(gxBuf, 0, ghBuf, 0, hPrevBuf, 0, buf(dH), 0, dGx, 0, dGh, 2, dHPrev, 0, B, H);
+        k.gruCellBackward({ B, H, gx: gxBuf, gxOff: 0, gh: ghBuf, ghOff: 0, hPrev: hPrevBuf, hPrevOff: 0, dH: buf(dH), dHOff: 0,
+          dGx, dGxOff: 0, dGh, dGhOff: 2, dHPrev, dHPrevOff: 0 });
         closeTo(dGx, numericGrad((x) => lossOf(x, gh, hPrev), gx), gradTol, 'dGx');
         closeTo(dGh.subarray(2), numericGrad((g) => lossOf(gx, g, hPrev), gh), gradTol, 'dGh');
         // dHPrev holds only the direct path z ⊙ dH (the W_hh path is the caller's gemm).
@@ -218,12 +220,12 @@ export function runKernelCases(name: string, makeKernels: (dtype: DType) => Kern
         it(`activationForward and activationBackward (${kind}) match the elementwise formulas`, () => {
           const x0 = [0.3, -1.2, 2.5, -0.1, 0.8];
           const x = buf([7, ...x0]);
-          k.activationForward(x, 1, 5, kind);
+          k.activationForward({ kind, n: 5, x, xOff: 1 });
           const act = (v: number): number => (kind === 'tanh' ? Math.tanh(v) : Math.max(v, 0));
           closeTo(x, [7, ...x0.map(act)], tol, 'y');
           const dH = [1, 2, 3, 4, 5];
           const dPre = k.alloc(5);
-          k.activationBackward(x, 1, buf(dH), 0, dPre, 0, 5, kind);
+          k.activationBackward({ kind, n: 5, y: x, yOff: 1, dH: buf(dH), dHOff: 0, dPre, dPreOff: 0 });
           const deriv = (v: number): number => (kind === 'tanh' ? 1 - Math.tanh(v) ** 2 : v > 0 ? 1 : 0);
           closeTo(dPre, x0.map((v, i) => dH[i] * deriv(v)), tol, 'dPre');
         });
@@ -254,7 +256,7 @@ export function runKernelCases(name: string, makeKernels: (dtype: DType) => Kern
         k.mul(buf([9, 1, 2, 3]), 1, buf([4, 5, 6]), 0, out, 1, 3);
         closeTo(out, [0, 4, 10, 18], 0, 'mul');
         const y = buf([1, 1, 1, 1]);
-        k.axpy(2, 3, buf([5, 1, 2]), 1, y, 2);
+        k.axpy(buf([5, 1, 2]), 1, y, 2, 2, 3);
         closeTo(y, [1, 1, 4, 7], 0, 'axpy');
         k.scale(y, 1, 2, -2);
         closeTo(y, [1, -2, -8, 7], 0, 'scale');

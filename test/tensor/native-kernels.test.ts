@@ -152,16 +152,16 @@ for (const isa of variantNames) {
         const n = rows * cols;
         const y = randomFloats(rng, 3 + n);
         same(k, [x, y], (kern, [a, b]) => kern.mul(a, 2, b, 3, a, 2, n), `mul in place ${n}`);
-        same(k, [x, y], (kern, [a, b]) => kern.axpy(n, -0.75, a, 2, b, 3), `axpy ${n}`);
+        same(k, [x, y], (kern, [a, b]) => kern.axpy(a, 2, b, 3, n, -0.75), `axpy ${n}`);
         same(k, [x], (kern, [a]) => kern.scale(a, 2, n, 1.25), `scale ${n}`);
         same(k, [x], (kern, [a]) => kern.sumSquares(a, 2, n), `sumSquares ${n}`, 1e-7);
         const pre = randomFloats(rng, 1 + n, -6, 6);
-        same(k, [pre], (kern, [a]) => kern.activationForward(a, 1, n, 'tanh'), `tanh ${n}`);
-        same(k, [pre], (kern, [a]) => kern.activationForward(a, 1, n, 'relu'), `relu ${n}`);
+        same(k, [pre], (kern, [a]) => kern.activationForward({ kind: 'tanh', n, x: a, xOff: 1 }), `tanh ${n}`);
+        same(k, [pre], (kern, [a]) => kern.activationForward({ kind: 'relu', n, x: a, xOff: 1 }), `relu ${n}`);
         for (const kind of ['tanh', 'relu'] as const) {
           const act = pre.slice();
-          reference.activationForward(act, 1, n, kind);
-          same(k, [act, y, randomFloats(rng, n)], (kern, [a, b, d]) => kern.activationBackward(a, 1, b, 3, d, 0, n, kind),
+          reference.activationForward({ kind, n, x: act, xOff: 1 });
+          same(k, [act, y, randomFloats(rng, n)], (kern, [a, b, d]) => kern.activationBackward({ kind, n, y: a, yOff: 1, dH: b, dHOff: 3, dPre: d, dPreOff: 0 }),
             `activationBackward ${kind} ${n}`);
         }
       }
@@ -174,7 +174,7 @@ for (const isa of variantNames) {
           const ids = randomIds(rng, 2 + rows, V, kind);
           const w = randomFloats(rng, 1 + G * V), out = randomFloats(rng, 3 + rows * G);
           same(k, [w, out], (kern, [a, b]) => kern.gatherColumns(a, 1, G, V, ids, 2, rows, b, 3), `gather ${kind} ${rows}`);
-          same(k, [out, w], (kern, [a, b]) => kern.scatterAddColumns(a, 3, rows, G, ids, 2, b, 1, V),
+          same(k, [out, w], (kern, [a, b]) => kern.scatterAddColumns(b, 1, G, V, ids, 2, rows, a, 3),
             `scatter ${kind} ${rows}`, 1e-5);
         }
       }
@@ -184,21 +184,23 @@ for (const isa of variantNames) {
       const gates = randomFloats(rng, 2 + 4 * B * H, -8, 8), cPrev = randomFloats(rng, 1 + B * H, -2, 2);
       gates[2] = 60; gates[3] = -60;  // σ and tanh far in their tails
       const c = randomFloats(rng, B * H), h = randomFloats(rng, 3 + B * H);
-      same(k, [gates, cPrev, c, h], (kern, [g, cp, cc, hh]) => kern.lstmCellForward(g, 2, cp, 1, cc, 0, hh, 3, B, H),
+      same(k, [gates, cPrev, c, h], (kern, [g, cp, cc, hh]) => kern.lstmCellForward({ B, H, gates: g, gatesOff: 2, cPrev: cp, cPrevOff: 1, c: cc, cOff: 0, h: hh, hOff: 3 }),
         `lstmCellForward ${B}×${H}`);
       const acts = gates.slice(), cNew = c.slice();
-      reference.lstmCellForward(acts, 2, cPrev, 1, cNew, 0, h.slice(), 3, B, H);
+      reference.lstmCellForward({ B, H, gates: acts, gatesOff: 2, cPrev, cPrevOff: 1, c: cNew, cOff: 0, h: h.slice(), hOff: 3 });
       const dH = randomFloats(rng, B * H), dC = randomFloats(rng, 1 + B * H), dG = randomFloats(rng, 4 * B * H);
-      same(k, [dH, dC, dG], (kern, [dh, dc, dg]) => kern.lstmCellBackward(acts, 2, cPrev, 1, cNew, 0, dh, 0, dc, 1, dg, 0, B, H),
+      same(k, [dH, dC, dG], (kern, [dh, dc, dg]) => kern.lstmCellBackward({ B, H, gates: acts, gatesOff: 2, cPrev, cPrevOff: 1, c: cNew, cOff: 0,
+        dH: dh, dHOff: 0, dC: dc, dCOff: 1, dGates: dg, dGatesOff: 0 }),
         `lstmCellBackward ${B}×${H}`);
 
       const gx = randomFloats(rng, 1 + 3 * B * H, -6, 6), gh = randomFloats(rng, 3 * B * H, -6, 6);
       const hPrev = randomFloats(rng, 2 + B * H);
-      same(k, [gx, h], (kern, [x, hh]) => kern.gruCellForward(x, 1, gh, 0, hPrev, 2, hh, 3, B, H), `gruCellForward ${B}×${H}`);
+      same(k, [gx, h], (kern, [x, hh]) => kern.gruCellForward({ B, H, gx: x, gxOff: 1, gh, ghOff: 0, hPrev, hPrevOff: 2, h: hh, hOff: 3 }), `gruCellForward ${B}×${H}`);
       const gxAct = gx.slice();
-      reference.gruCellForward(gxAct, 1, gh, 0, hPrev, 2, h.slice(), 3, B, H);
+      reference.gruCellForward({ B, H, gx: gxAct, gxOff: 1, gh, ghOff: 0, hPrev, hPrevOff: 2, h: h.slice(), hOff: 3 });
       same(k, [randomFloats(rng, 3 * B * H), randomFloats(rng, 1 + 3 * B * H), randomFloats(rng, B * H)],
-        (kern, [dgx, dgh, dhp]) => kern.gruCellBackward(gxAct, 1, gh, 0, hPrev, 2, dH, 0, dgx, 0, dgh, 1, dhp, 0, B, H),
+        (kern, [dgx, dgh, dhp]) => kern.gruCellBackward({ B, H, gx: gxAct, gxOff: 1, gh, ghOff: 0, hPrev, hPrevOff: 2,
+          dH, dHOff: 0, dGx: dgx, dGxOff: 0, dGh: dgh, dGhOff: 1, dHPrev: dhp, dHPrevOff: 0 }),
         `gruCellBackward ${B}×${H}`);
     }
 
@@ -211,7 +213,8 @@ for (const isa of variantNames) {
       const gates = new Float32Array(4).fill(0.5);
       gates[3] = NaN;
       const h = new Float32Array(1);
-      k.lstmCellForward(gates, 0, new Float32Array(1), 0, new Float32Array(1), 0, h, 0, 1, 1);
+      k.lstmCellForward({ B: 1, H: 1, gates, gatesOff: 0, cPrev: new Float32Array(1), cPrevOff: 0, c: new Float32Array(1),
+        cOff: 0, h, hOff: 0 });
       assert.ok(Number.isNaN(h[0]));
     });
 

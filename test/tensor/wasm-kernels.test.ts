@@ -122,16 +122,16 @@ describe('wasm kernels match the reference kernels', { skip: wasm === null }, ()
       const n = rows * cols;
       const y = randomFloats(rng, 3 + n);
       same([x, y], (kern, [a, b]) => kern.mul(a, 2, b, 3, a, 2, n), `mul in place ${n}`);
-      same([x, y], (kern, [a, b]) => kern.axpy(n, -0.75, a, 2, b, 3), `axpy ${n}`);
+      same([x, y], (kern, [a, b]) => kern.axpy(a, 2, b, 3, n, -0.75), `axpy ${n}`);
       same([x], (kern, [a]) => kern.scale(a, 2, n, 1.25), `scale ${n}`);
       same([x], (kern, [a]) => kern.sumSquares(a, 2, n), `sumSquares ${n}`, 1e-7);
       const pre = randomFloats(rng, 1 + n, -6, 6);
-      same([pre], (kern, [a]) => kern.activationForward(a, 1, n, 'tanh'), `tanh ${n}`);
-      same([pre], (kern, [a]) => kern.activationForward(a, 1, n, 'relu'), `relu ${n}`);
+      same([pre], (kern, [a]) => kern.activationForward({ kind: 'tanh', n, x: a, xOff: 1 }), `tanh ${n}`);
+      same([pre], (kern, [a]) => kern.activationForward({ kind: 'relu', n, x: a, xOff: 1 }), `relu ${n}`);
       for (const kind of ['tanh', 'relu'] as const) {
         const act = pre.slice();
-        reference.activationForward(act, 1, n, kind);
-        same([act, y, randomFloats(rng, n)], (kern, [a, b, d]) => kern.activationBackward(a, 1, b, 3, d, 0, n, kind),
+        reference.activationForward({ kind, n, x: act, xOff: 1 });
+        same([act, y, randomFloats(rng, n)], (kern, [a, b, d]) => kern.activationBackward({ kind, n, y: a, yOff: 1, dH: b, dHOff: 3, dPre: d, dPreOff: 0 }),
           `activationBackward ${kind} ${n}`);
       }
     }
@@ -143,7 +143,7 @@ describe('wasm kernels match the reference kernels', { skip: wasm === null }, ()
     for (let i = 0; i < n; i++) x[i] = -20 + (40 * i) / (n - 1);
     x[0] = 1e-6; x[1] = -3e-5; x[2] = 90; x[3] = -95; x[4] = NaN;
     const expected = Float32Array.from(x, Math.tanh);
-    k.activationForward(x, 0, n, 'tanh');
+    k.activationForward({ kind: 'tanh', n, x, xOff: 0 });
     for (let i = 0; i < n; i++) {
       if (Number.isNaN(expected[i])) { assert.ok(Number.isNaN(x[i])); continue; }
       assert.ok(Math.abs(x[i] - expected[i]) <= 2.5e-7 * Math.abs(expected[i]) + 1e-30, `tanh at ${i}: ${x[i]} vs ${expected[i]}`);
@@ -157,7 +157,7 @@ describe('wasm kernels match the reference kernels', { skip: wasm === null }, ()
         const ids = randomIds(rng, 2 + rows, V, kind);
         const w = randomFloats(rng, 1 + G * V), out = randomFloats(rng, 3 + rows * G);
         same([w, out], (kern, [a, b]) => kern.gatherColumns(a, 1, G, V, ids, 2, rows, b, 3), `gather ${kind} ${rows}`);
-        same([out, w], (kern, [a, b]) => kern.scatterAddColumns(a, 3, rows, G, ids, 2, b, 1, V), `scatter ${kind} ${rows}`, 1e-5);
+        same([out, w], (kern, [a, b]) => kern.scatterAddColumns(b, 1, G, V, ids, 2, rows, a, 3), `scatter ${kind} ${rows}`, 1e-5);
       }
     }
     assert.throws(() => k.gatherColumns(new Float32Array(6), 0, 2, 3, new Uint16Array([3]), 0, 1, new Float32Array(2), 0), RangeError);
@@ -168,21 +168,23 @@ describe('wasm kernels match the reference kernels', { skip: wasm === null }, ()
     const gates = randomFloats(rng, 2 + 4 * B * H, -8, 8), cPrev = randomFloats(rng, 1 + B * H, -2, 2);
     gates[2] = 60; gates[3] = -60;  // σ and tanh far in their tails
     const c = randomFloats(rng, B * H), h = randomFloats(rng, 3 + B * H);
-    same([gates, cPrev, c, h], (kern, [g, cp, cc, hh]) => kern.lstmCellForward(g, 2, cp, 1, cc, 0, hh, 3, B, H),
+    same([gates, cPrev, c, h], (kern, [g, cp, cc, hh]) => kern.lstmCellForward({ B, H, gates: g, gatesOff: 2, cPrev: cp, cPrevOff: 1, c: cc, cOff: 0, h: hh, hOff: 3 }),
       `lstmCellForward ${B}×${H}`);
     const acts = gates.slice(), cNew = c.slice();
-    reference.lstmCellForward(acts, 2, cPrev, 1, cNew, 0, h.slice(), 3, B, H);
+    reference.lstmCellForward({ B, H, gates: acts, gatesOff: 2, cPrev, cPrevOff: 1, c: cNew, cOff: 0, h: h.slice(), hOff: 3 });
     const dH = randomFloats(rng, B * H), dC = randomFloats(rng, 1 + B * H), dG = randomFloats(rng, 4 * B * H);
-    same([dH, dC, dG], (kern, [dh, dc, dg]) => kern.lstmCellBackward(acts, 2, cPrev, 1, cNew, 0, dh, 0, dc, 1, dg, 0, B, H),
+    same([dH, dC, dG], (kern, [dh, dc, dg]) => kern.lstmCellBackward({ B, H, gates: acts, gatesOff: 2, cPrev, cPrevOff: 1, c: cNew, cOff: 0,
+      dH: dh, dHOff: 0, dC: dc, dCOff: 1, dGates: dg, dGatesOff: 0 }),
       `lstmCellBackward ${B}×${H}`);
 
     const gx = randomFloats(rng, 1 + 3 * B * H, -6, 6), gh = randomFloats(rng, 3 * B * H, -6, 6);
     const hPrev = randomFloats(rng, 2 + B * H);
-    same([gx, h], (kern, [x, hh]) => kern.gruCellForward(x, 1, gh, 0, hPrev, 2, hh, 3, B, H), `gruCellForward ${B}×${H}`);
+    same([gx, h], (kern, [x, hh]) => kern.gruCellForward({ B, H, gx: x, gxOff: 1, gh, ghOff: 0, hPrev, hPrevOff: 2, h: hh, hOff: 3 }), `gruCellForward ${B}×${H}`);
     const gxAct = gx.slice();
-    reference.gruCellForward(gxAct, 1, gh, 0, hPrev, 2, h.slice(), 3, B, H);
+    reference.gruCellForward({ B, H, gx: gxAct, gxOff: 1, gh, ghOff: 0, hPrev, hPrevOff: 2, h: h.slice(), hOff: 3 });
     same([randomFloats(rng, 3 * B * H), randomFloats(rng, 1 + 3 * B * H), randomFloats(rng, B * H)],
-      (kern, [dgx, dgh, dhp]) => kern.gruCellBackward(gxAct, 1, gh, 0, hPrev, 2, dH, 0, dgx, 0, dgh, 1, dhp, 0, B, H),
+      (kern, [dgx, dgh, dhp]) => kern.gruCellBackward({ B, H, gx: gxAct, gxOff: 1, gh, ghOff: 0, hPrev, hPrevOff: 2,
+        dH, dHOff: 0, dGx: dgx, dGxOff: 0, dGh: dgh, dGhOff: 1, dHPrev: dhp, dHPrevOff: 0 }),
       `gruCellBackward ${B}×${H}`);
   }
 
@@ -195,7 +197,8 @@ describe('wasm kernels match the reference kernels', { skip: wasm === null }, ()
     const gates = new Float32Array(4).fill(0.5);
     gates[3] = NaN;
     const h = new Float32Array(1);
-    k.lstmCellForward(gates, 0, new Float32Array(1), 0, new Float32Array(1), 0, h, 0, 1, 1);
+    k.lstmCellForward({ B: 1, H: 1, gates, gatesOff: 0, cPrev: new Float32Array(1), cPrevOff: 0, c: new Float32Array(1), cOff: 0,
+      h, hOff: 0 });
     assert.ok(Number.isNaN(h[0]));
   });
 

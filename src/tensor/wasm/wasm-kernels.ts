@@ -257,50 +257,51 @@ function wrap(ex: WasmExports, heap: WasmHeap): Kernels {
       ex.columns(pw, G, V, pids, rows, heap.ptr(out, outOff, rows * G, true), 0);
       heap.end();
     },
-    scatterAddColumns(dOut, dOutOff, rows, G, ids, idsOff, dW, dwOff, V) {
+    scatterAddColumns(dW, dWOff, G, V, ids, idsOff, rows, dOut, dOutOff) {
       heap.begin();
       const pd = heap.ptr(dOut, dOutOff, rows * G, false);
       const pids = heap.ids(ids, idsOff, rows, V);
-      ex.columns(heap.ptr(dW, dwOff, rows > 0 ? G * V : 0, true), G, V, pids, rows, pd, 1);
+      ex.columns(heap.ptr(dW, dWOff, rows > 0 ? G * V : 0, true), G, V, pids, rows, pd, 1);
       heap.end();
     },
-    lstmCellForward(gates, gOff, cPrev, cpOff, c, cOff, h, hOff, B, H) {
+    lstmCellForward({ B, H, gates, gatesOff, cPrev, cPrevOff, c, cOff, h, hOff }) {
       heap.begin();
       const n = B * H;
-      ex.lstmForward(heap.ptr(gates, gOff, 4 * n, true), heap.ptr(cPrev, cpOff, n, false), heap.ptr(c, cOff, n, true),
+      ex.lstmForward(heap.ptr(gates, gatesOff, 4 * n, true), heap.ptr(cPrev, cPrevOff, n, false), heap.ptr(c, cOff, n, true),
         heap.ptr(h, hOff, n, true), B, H);
       heap.end();
     },
-    lstmCellBackward(gates, gOff, cPrev, cpOff, c, cOff, dH, dhOff, dC, dcOff, dGates, dgOff, B, H) {
+    lstmCellBackward({ B, H, gates, gatesOff, cPrev, cPrevOff, c, cOff, dH, dHOff, dC, dCOff, dGates, dGatesOff }) {
       heap.begin();
       const n = B * H;
-      ex.lstmBackward(heap.ptr(gates, gOff, 4 * n, false), heap.ptr(cPrev, cpOff, n, false), heap.ptr(c, cOff, n, false),
-        heap.ptr(dH, dhOff, n, false), heap.ptr(dC, dcOff, n, true), heap.ptr(dGates, dgOff, 4 * n, true), B, H);
+      ex.lstmBackward(heap.ptr(gates, gatesOff, 4 * n, false), heap.ptr(cPrev, cPrevOff, n, false),
+        heap.ptr(c, cOff, n, false), heap.ptr(dH, dHOff, n, false), heap.ptr(dC, dCOff, n, true),
+        heap.ptr(dGates, dGatesOff, 4 * n, true), B, H);
       heap.end();
     },
-    gruCellForward(gx, gxOff, gh, ghOff, hPrev, hpOff, h, hOff, B, H) {
+    gruCellForward({ B, H, gx, gxOff, gh, ghOff, hPrev, hPrevOff, h, hOff }) {
       heap.begin();
       const n = B * H;
-      ex.gruForward(heap.ptr(gx, gxOff, 3 * n, true), heap.ptr(gh, ghOff, 3 * n, false), heap.ptr(hPrev, hpOff, n, false),
+      ex.gruForward(heap.ptr(gx, gxOff, 3 * n, true), heap.ptr(gh, ghOff, 3 * n, false), heap.ptr(hPrev, hPrevOff, n, false),
         heap.ptr(h, hOff, n, true), B, H);
       heap.end();
     },
-    gruCellBackward(gx, gxOff, gh, ghOff, hPrev, hpOff, dH, dhOff, dGx, dgxOff, dGh, dghOff, dHPrev, dhpOff, B, H) {
+    gruCellBackward({ B, H, gx, gxOff, gh, ghOff, hPrev, hPrevOff, dH, dHOff, dGx, dGxOff, dGh, dGhOff, dHPrev, dHPrevOff }) {
       heap.begin();
       const n = B * H;
-      ex.gruBackward(heap.ptr(gx, gxOff, 3 * n, false), heap.ptr(gh, ghOff, 3 * n, false), heap.ptr(hPrev, hpOff, n, false),
-        heap.ptr(dH, dhOff, n, false), heap.ptr(dGx, dgxOff, 3 * n, true), heap.ptr(dGh, dghOff, 3 * n, true),
-        heap.ptr(dHPrev, dhpOff, n, true), B, H);
+      ex.gruBackward(heap.ptr(gx, gxOff, 3 * n, false), heap.ptr(gh, ghOff, 3 * n, false), heap.ptr(hPrev, hPrevOff, n, false),
+        heap.ptr(dH, dHOff, n, false), heap.ptr(dGx, dGxOff, 3 * n, true), heap.ptr(dGh, dGhOff, 3 * n, true),
+        heap.ptr(dHPrev, dHPrevOff, n, true), B, H);
       heap.end();
     },
-    activationForward(x, xOff, n, kind) {
+    activationForward({ kind, n, x, xOff }) {
       heap.begin();
       ex.activationForward(heap.ptr(x, xOff, n, true), n, kind === 'relu' ? 1 : 0);
       heap.end();
     },
-    activationBackward(y, yOff, dH, dhOff, dPre, dpOff, n, kind) {
+    activationBackward({ kind, n, y, yOff, dH, dHOff, dPre, dPreOff }) {
       heap.begin();
-      ex.activationBackward(heap.ptr(y, yOff, n, false), heap.ptr(dH, dhOff, n, false), heap.ptr(dPre, dpOff, n, true), n,
+      ex.activationBackward(heap.ptr(y, yOff, n, false), heap.ptr(dH, dHOff, n, false), heap.ptr(dPre, dPreOff, n, true), n,
         kind === 'relu' ? 1 : 0);
       heap.end();
     },
@@ -322,7 +323,7 @@ function wrap(ex: WasmExports, heap: WasmHeap): Kernels {
       ex.mul(heap.ptr(x, xOff, n, false), heap.ptr(y, yOff, n, false), heap.ptr(out, outOff, n, true), n);
       heap.end();
     },
-    axpy(n, alpha, x, xOff, y, yOff) {
+    axpy(x, xOff, y, yOff, n, alpha) {
       heap.begin();
       ex.axpy(n, alpha, heap.ptr(x, xOff, n, false), heap.ptr(y, yOff, n, true));
       heap.end();
