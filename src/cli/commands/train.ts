@@ -115,7 +115,8 @@ function renderSummary(result: TrainResult, logPath: string | null): void {
   ];
   if (logPath !== null) lines.push(`log: ${logPath}`);
   if (result.nanRecoveries > 0) lines.push(`recovered from ${result.nanRecoveries} NaN/infinite step(s)`);
-  for (const line of lines) log(colors.bold(line));
+  const width = process.stderr.isTTY === true ? Math.max(60, process.stderr.columns ?? 80) - 1 : Number.POSITIVE_INFINITY;
+  for (const line of lines.flatMap((l) => wrapWords(l, width))) log(colors.bold(line));
 }
 
 export function registerTrainCommand(program: Command): void {
