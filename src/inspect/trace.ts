@@ -81,7 +81,8 @@ function traceIds(model: CharLM, ids: Ids, topK: number, name: (id: number) => s
     const T = Math.min(CHUNK, N - start);
     const inputs = ids.subarray(start, start + T);
     for (let t = 0; t < T; t++) targets[t] = start + t + 1 < N ? ids[start + t + 1] : 0;
-    const pass = model.forward(inputs, targets, T, 1, state, { training: false });
+    // In line mode every item restarts from the start state, as in training and scoring.
+    const pass = model.forward(inputs, targets, T, 1, state, { training: false, restartAt: notPredicted ?? undefined });
     for (let l = 0; l < numLayers; l++) {
       const a = pass.layers[l];
       // Buffers may be longer than this chunk needs (workspaces are reused): widths come from the slots per step.

@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Chalk } from 'chalk';
 import { renderLegend, renderValues } from '../../src/cli/commands/inspect-view.js';
-import { scoreIds } from '../../src/decode/scoring.js';
+import { scoreIds, scoreLines } from '../../src/decode/scoring.js';
 import { findUnits, matchUnits, parseSpan, pearson, propertyValues } from '../../src/inspect/find-units.js';
 import { valuesOf } from '../../src/inspect/quantities.js';
 import { traceText } from '../../src/inspect/trace.js';
@@ -53,6 +53,15 @@ describe('inspect: the trace', () => {
       const next = p.find((q) => q.symbol === trace.symbols[n + 1]);
       if (next !== undefined) assert.ok(Math.abs(-Math.log(next.prob) - trace.surprise[n + 1]) < 1e-9);
     }
+  });
+  it('in line mode restarts every line from the start state, so its surprises sum to the per-line scores', async () => {
+    const { model, vocab } = await tinyModel({ lineMode: true });
+    const lines = ['to be', 'or not', 'to be'];
+    const trace = traceText(model, vocab, lines.join('\n') + '\n');
+    let total = 0;
+    for (let n = 0; n < trace.surprise.length; n++) if (!Number.isNaN(trace.surprise[n])) total += trace.surprise[n];
+    const perLine = scoreLines(model, vocab, lines).reduce((sum, l) => sum - l.logProb, 0);
+    assert.ok(Math.abs(total - perLine) < 1e-6 * perLine, `${total} vs ${perLine}`);
   });
 });
 
