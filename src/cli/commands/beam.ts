@@ -6,7 +6,7 @@ import { encodePrime } from '../../decode/sampling.js';
 import type { UnknownPolicy } from '../../text/vocab.js';
 import { choiceOf, nonNegativeInt, nonNegativeNumber, positiveInt } from '../flags.js';
 import { colors, log, writeData, writeJson } from '../output.js';
-import { loadForDecoding, primeFromFlags, unescapeFlag } from './generate.js';
+import { loadForDecoding, primeFromFlags, unescapeFlag } from '../decoding-input.js';
 import { applyThreads, threadsOption } from '../threads.js';
 
 interface BeamFlags {

@@ -10,7 +10,7 @@ import { quoteChar } from '../../text/vocab.js';
 import { UsageError } from '../../errors.js';
 import { choiceOf, nonNegativeInt, positiveInt } from '../flags.js';
 import { writeData, writeJson } from '../output.js';
-import { loadForDecoding } from './generate.js';
+import { loadForDecoding } from '../decoding-input.js';
 import { applyThreads, threadsOption } from '../threads.js';
 
 interface EvalFlags {

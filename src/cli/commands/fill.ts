@@ -8,7 +8,7 @@ import { splitLines } from '../../decode/scoring.js';
 import { positiveInt } from '../flags.js';
 import { colors, log, writeData, writeJson } from '../output.js';
 import { applyThreads, threadsOption } from '../threads.js';
-import { loadForDecoding, unescapeFlag } from './generate.js';
+import { loadForDecoding, unescapeFlag } from '../decoding-input.js';
 
 interface FillFlags {
   candidates?: string;

@@ -4,12 +4,9 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { Command, Option } from 'commander';
 import { encodePrime, sample, type GenerateOptions } from '../../decode/sampling.js';
-import { CharLM } from '../../model/char-lm.js';
-import { loadModel } from '../../model-file/read.js';
-import { createKernels } from '../../tensor/create-kernels.js';
 import { Rng } from '../../tensor/rng.js';
-import { readCorpus } from '../../text/corpus.js';
-import type { UnknownPolicy, Vocab } from '../../text/vocab.js';
+import type { UnknownPolicy } from '../../text/vocab.js';
+import { loadForDecoding, primeFromFlags, unescapeFlag } from '../decoding-input.js';
 import { choiceOf, integer, nonNegativeInt, nonNegativeNumber, positiveInt, probability } from '../flags.js';
 import { colors, isStdoutClosed, log, stderrIsInteractive, writeData } from '../output.js';
 import { applyThreads, threadsOption } from '../threads.js';
@@ -43,26 +40,6 @@ export interface SampleRecord {
   logProbs?: number[];
   /** Line mode, when the line ended by itself: ln P of its end symbol (included in logProb, as eval --per-line does). */
   endLogProb?: number;
-}
-
-/** Turns the escapes \n, \t, \r and \\ typed on a command line into the characters they name. */
-export function unescapeFlag(raw: string): string {
-  return raw.replace(/\\([ntr\\])/g, (_, c: string) => ({ n: '\n', t: '\t', r: '\r', '\\': '\\' })[c]!);
-}
-
-/** A model ready to decode: the network, its vocabulary. */
-export async function loadForDecoding(path: string): Promise<{ model: CharLM; vocab: Vocab }> {
-  const saved = await loadModel(path);
-  return { model: CharLM.fromWeights(saved.config, createKernels('f32'), saved.weights), vocab: saved.vocab };
-}
-
-/** The prime from --prime (escapes allowed) or --prime-file (read as is; line mode drops its final line break). */
-export async function primeFromFlags(flags: { prime?: string; primeFile?: string }, lineMode: boolean): Promise<string> {
-  if (flags.primeFile !== undefined) {
-    const text = (await readCorpus(flags.primeFile)).text;
-    return lineMode ? text.replace(/\r?\n$/, '') : text;
-  }
-  return flags.prime === undefined ? '' : unescapeFlag(flags.prime);
 }
 
 export function registerGenerateCommand(program: Command): void {

@@ -18,7 +18,7 @@ import { choiceOf, integer, nonNegativeInt, positiveInt } from '../flags.js';
 import { renderLogChart } from '../log-chart.js';
 import { writeData, writeJson } from '../output.js';
 import { applyThreads, threadsOption } from '../threads.js';
-import { loadForDecoding } from './generate.js';
+import { loadForDecoding } from '../decoding-input.js';
 
 interface GradflowFlags {
   cell?: Cell[];

@@ -16,7 +16,7 @@ import { readCorpus } from '../../text/corpus.js';
 import { choiceOf, nonNegativeInt, positiveInt } from '../flags.js';
 import { colors, log, writeData, writeJson } from '../output.js';
 import { applyThreads, threadsOption } from '../threads.js';
-import { loadForDecoding, unescapeFlag } from './generate.js';
+import { loadForDecoding, unescapeFlag } from '../decoding-input.js';
 import { renderLegend, renderValues, type ViewOptions } from './inspect-view.js';
 
 interface InspectFlags {
