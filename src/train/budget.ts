@@ -10,10 +10,13 @@ const SPEED_PROBE_STEPS = 20;
 
 /** Milliseconds since this run started, and in the model's whole training life. */
 export class RunClock {
-  private readonly start = performance.now();
-  constructor(private readonly elapsedBefore: number) {}
+  private readonly start: number;
+  /** `nowMs` is a monotonic clock in milliseconds (performance.now unless a caller brings its own). */
+  constructor(private readonly elapsedBefore: number, private readonly nowMs: () => number = () => performance.now()) {
+    this.start = nowMs();
+  }
   runMs(): number {
-    return performance.now() - this.start;
+    return this.nowMs() - this.start;
   }
   elapsedMs(): number {
     return this.elapsedBefore + this.runMs();

@@ -38,6 +38,8 @@ export interface TrainOptions {
   readonly afterValidation?: (step: number) => void;
   /** Wall clock for the dates in the training record. */
   readonly now?: () => Date;
+  /** Monotonic milliseconds that --time is counted in (default performance.now), e.g. a clock of your own in a simulation. */
+  readonly monotonicMs?: () => number;
   /** A short sample every `every` steps, as a 'sample' event and a log line; it never changes the training. */
   readonly samples?: { readonly every: number; readonly length: number };
 }
@@ -84,7 +86,7 @@ export async function train(config: TrainConfig, corpus: Corpus, options: TrainO
     throw new ConfigError('a run either resumes a model or starts from one, not both');
   }
   const run = openRun(config, corpus, options.kernels, { resume: options.resume, init: options.initFrom }, now);
-  const clock = new RunClock(run.progress.elapsedMs);
+  const clock = new RunClock(run.progress.elapsedMs, options.monotonicMs);
   const budget = new RunBudget(config.budget, run.streams.chunksPerEpoch, run.progress, clock);
   if (budget.spent(run.progress.step)) return resultOf(run, options, 'nothing-to-do', 0, clock.elapsedMs());
 

@@ -1,5 +1,7 @@
 // A time-only budget (--time): the cosine schedule is fitted to the deadline from the run's own pace, so the learning rate
-// is mid-way down at mid-time and near its floor at the end, whatever the speed of the machine.
+// is mid-way down at mid-time and near its floor at the end, whatever the speed of the machine. The run's clock is
+// simulated (each step takes 10 ms, the first 20 steps 20 ms, like a JIT warming up), so the test does not depend on
+// the machine's load.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -20,12 +22,20 @@ describe('time budget', () => {
         learningRate: baseLr, schedule: { kind: 'cosine', warmupSteps: 0, minLrFraction: 0.1 }, budget: { timeSeconds: 2 },
       });
       const steps: { elapsedMs: number; learningRate: number }[] = [];
+      let simulatedMs = 0;
       const result = await train(config, corpusOf(pseudoEnglish(20_000)), {
         kernels: createReferenceKernels('f32'), modelPath: join(dir, 'm.json'), latestPath: join(dir, 'm.latest.json'),
-        logPath: null, onEvent: (e) => { if (e.kind === 'step') steps.push(e); },
+        logPath: null, monotonicMs: () => simulatedMs,
+        onEvent: (e) => {
+          if (e.kind !== 'step') return;
+          steps.push(e);
+          simulatedMs += e.step <= 20 ? 20 : 10;
+        },
       });
       assert.equal(result.stopReason, 'time');
-      assert.ok(steps.length > 100, `only ${steps.length} steps in 2 s`);
+      // 20 slow steps (0.4 s) and then 160 of 10 ms: the deadline falls after step 180. A schedule sized from the first
+      // 20 steps alone would plan 100 steps and be at 19 % of the base rate by mid-time (step 80).
+      assert.equal(steps.length, 180);
       const end = steps[steps.length - 1]!;
       const mid = steps.reduce((a, b) => (Math.abs(b.elapsedMs - end.elapsedMs / 2) < Math.abs(a.elapsedMs - end.elapsedMs / 2) ? b : a));
       // Cosine from 1 to 0.1 of the base rate: 0.55 at mid-time, 0.1 at the deadline. The bounds leave room for a
