@@ -17,8 +17,9 @@ export {
 export type { TrainConfig, OptimizerKind, OptimizerSettings, ScheduleKind, ScheduleSettings, SizePreset, Budget } from './config/train-config.js';
 export { buildTrainConfig, validateTrainConfig, type TrainOverrides } from './config/build-config.js';
 export { DEFAULTS, PRESETS } from './config/presets.js';
+export { chooseTrainSettings, describeChoice, type AutoChoice, type AutoInput, type TextSize } from './config/auto-config.js';
 
-export { Vocab, countSymbols, escapeChar, BOS_ID, EOS_ID, type VocabJSON, type UnknownPolicy } from './text/vocab.js';
+export { Vocab, countSymbols, measureText, escapeChar, BOS_ID, EOS_ID, type VocabJSON, type UnknownPolicy } from './text/vocab.js';
 export { readCorpus, splitTrainValidation, checkTrainable, type Corpus } from './text/corpus.js';
 export { BatchStreams } from './text/batches.js';
 export { bundledCorpus, bundledCorpusPath, BUNDLED_CORPORA, type BundledCorpus } from './text/bundled.js';

@@ -3,9 +3,10 @@
 import type { SizePreset, TrainConfig } from './train-config.js';
 
 /**
- * Everything not set by a preset or a flag, chosen to give a good model on a typical corpus without tuning; they are also
- * the medium preset. Measured on tinyshakespeare (README, "Measured"): Adam at 4e-3 with cosine decay and no warm-up
- * learns much faster than the usual 2e-3 held constant, and dropout 0.1 pays off once training passes a few epochs.
+ * The base under a size preset or, without one, under the settings chosen from the text and the budget (auto-config.ts
+ * sets CHOSEN_SETTINGS); flags override both. Its network, batch, dropout, learning rate and budget are the medium preset.
+ * Measured on tinyshakespeare (README, "Measured"): Adam at 4e-3 with cosine decay and no warm-up learns much faster
+ * than the usual 2e-3 held constant, and dropout 0.1 pays off for 2 × 256 once training passes a few epochs.
  */
 export const DEFAULTS: TrainConfig = {
   model: { cell: 'lstm', numLayers: 2, hiddenSize: 256, dropout: 0.1, projSize: 0 },
@@ -37,7 +38,7 @@ export interface PresetOverrides {
 
 /**
  * tiny: seconds, for trying the tool; small: the quick start (which budgets it to one minute with --time 60);
- * medium (the defaults): about ten minutes, 1.51 nats on tinyshakespeare (README); large: long runs on larger texts.
+ * medium (the values of DEFAULTS): about ten minutes, 1.51 nats on tinyshakespeare (README); large: long runs on larger texts.
  * Small networks take a higher learning rate (6e-3 measured best for small), the 512-wide one a lower one.
  */
 export const PRESETS: Readonly<Record<SizePreset, PresetOverrides>> = {

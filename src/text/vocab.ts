@@ -71,6 +71,13 @@ export function countSymbols(text: string, opts: { lineMode?: boolean } = {}): S
   return { counts, total, lines };
 }
 
+/** The size of a text as training sees it: symbols once encoded (line mode adds a start and an end per line), vocabulary. */
+export function measureText(text: string, opts: { lineMode?: boolean } = {}): { symbols: number; vocabSize: number } {
+  const counts = countSymbols(text, opts);
+  const lineMode = opts.lineMode === true;
+  return { symbols: counts.total + (lineMode ? 2 * counts.lines : 0), vocabSize: Vocab.fromCounts(counts, lineMode).size };
+}
+
 /** A character as people should see it in a listing: "\n", "\t", "\u200b", "␠" for a space, "◌́" for a combining mark. */
 export function escapeChar(ch: string): string {
   const c = ch.codePointAt(0);

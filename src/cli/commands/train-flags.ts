@@ -2,6 +2,7 @@
 // text's defaults (from DEFAULTS and the size presets), the TrainConfig overrides, and what a resumed run may change.
 
 import { Option, type Command } from 'commander';
+import { CHOSEN_SETTINGS, chooseTrainSettings, type AutoChoice, type TextSize } from '../../config/auto-config.js';
 import { overrideTrainConfig, type TrainOverrides } from '../../config/build-config.js';
 import { CELLS, validateModelConfig, type ModelConfig } from '../../config/model-config.js';
 import { DEFAULTS, PRESETS } from '../../config/presets.js';
@@ -42,7 +43,8 @@ const listOf = (words: readonly string[]): string => words.join(', ');
 
 export const TRAIN_FLAGS: readonly FlagSpec[] = [
   { flags: '-o, --output <model>', description: 'where the best model goes (default: models/<file name>.json)', onResume: 'run' },
-  { flags: '--size <preset>', description: `size preset: ${listOf(SIZE_PRESETS)} (flags override it)`,
+  { flags: '--size <preset>', description: `size preset: ${listOf(SIZE_PRESETS)} (default: none, the settings are ` +
+    'chosen from the text and the budget; flags override either)',
     parse: choiceOf(SIZE_PRESETS), onResume: 'match' },
   { flags: '--cell <cell>', description: `recurrent cell: ${listOf(CELLS)}`, parse: choiceOf(CELLS), config: 'model.cell', onResume: 'match' },
   { flags: '--layers <n>', description: 'stacked recurrent layers', parse: positiveInt, config: 'model.numLayers', onResume: 'match' },
@@ -126,16 +128,21 @@ function presetValue(preset: SizePreset, path: ConfigPath): unknown {
     PRESETS[preset]);
 }
 
-/** "(default: 256; tiny 64, small 128, large 512)" from DEFAULTS and the presets that differ from it. */
+/**
+ * "(default: chosen; tiny 64, small 128, medium 256, large 512)" for a setting the automatic
+ * choice makes, "(default: 5; tiny 16)" from DEFAULTS and the presets that differ from it for the others.
+ */
 function defaultText(path: ConfigPath): string {
   const show = (v: unknown): string => (v === null ? 'none' : String(v));
   const base = valueAt(DEFAULTS, path);
   if (typeof base === 'boolean') return '';
+  const chosen = (CHOSEN_SETTINGS as readonly string[]).includes(path);
   const byPreset = SIZE_PRESETS
-    .map((p) => [p, presetValue(p, path)] as const)
-    .filter(([, v]) => v !== undefined && v !== base)
+    .map((p) => [p, presetValue(p, path) ?? base] as const)
+    .filter(([, v]) => chosen || v !== base)
     .map(([p, v]) => `${p} ${show(v)}`);
-  return ` (default: ${show(base)}${byPreset.length > 0 ? '; ' + byPreset.join(', ') : ''})`;
+  const by = byPreset.length > 0 ? '; ' + byPreset.join(', ') : '';
+  return ` (default: ${chosen ? 'chosen' : show(base)}${by})`;
 }
 
 export function addTrainFlags(command: Command): Command {
@@ -178,15 +185,41 @@ function asUsage<T>(build: () => T): T {
   }
 }
 
-/** The TrainConfig of a new run: defaults ← --size preset ← the flags. */
-export function newRunConfig(flags: GivenFlags): TrainConfig {
+/**
+ * The TrainConfig of a new run: defaults ← the --size preset, or else the automatic choice (when there is one) ← the
+ * flags, each overriding its own value.
+ */
+export function newRunConfig(flags: GivenFlags, auto: AutoChoice | null = null): TrainConfig {
   const preset = flags.values.size as SizePreset | undefined;
-  const base = preset === undefined ? DEFAULTS : overrideTrainConfig(DEFAULTS, PRESETS[preset] as TrainOverrides);
+  const base = preset !== undefined ? overrideTrainConfig(DEFAULTS, PRESETS[preset] as TrainOverrides)
+    : auto !== null ? overrideTrainConfig(DEFAULTS, auto.overrides) : DEFAULTS;
   return asUsage(() => {
     const config = overrideTrainConfig(base, overridesOf(flags, () => true));
     // Too many parameters even for the smallest vocabulary (two symbols) is the flags' fault, found before any reading.
     validateModelConfig({ ...config.model, vocabSize: 2 });
     return config;
+  });
+}
+
+/**
+ * Without --size, a new run's settings are chosen from its text and budget (config/auto-config.ts), around the values the
+ * flags fix (and the network of the model given to --init-from); null with --size.
+ */
+export function automaticChoice(flags: GivenFlags, text: TextSize, model?: ModelConfig): AutoChoice | null {
+  if (flags.values.size !== undefined) return null;
+  const asked = newRunConfig(flags);
+  const fixedBy = (path: ConfigPath): number | undefined => {
+    const spec = TRAIN_FLAGS.find((s) => s.config === path)!;
+    return flags.given(attributeOf(spec)) ? valueAt(asked, path) as number : undefined;
+  };
+  const budgetGiven = (['budget.steps', 'budget.epochs', 'budget.timeSeconds'] as const).some((p) => fixedBy(p) !== undefined);
+  return chooseTrainSettings({
+    text, cell: model?.cell ?? asked.model.cell, valFrac: asked.valFrac, evalChars: asked.evalChars,
+    budget: budgetGiven ? asked.budget : { steps: null, epochs: null, timeSeconds: null },
+    fixed: {
+      numLayers: model?.numLayers ?? fixedBy('model.numLayers'), hiddenSize: model?.hiddenSize ?? fixedBy('model.hiddenSize'),
+      batchSize: fixedBy('batchSize'), bpttLength: fixedBy('bpttLength'), projSize: model?.projSize ?? fixedBy('model.projSize'),
+    },
   });
 }
 
@@ -221,8 +254,9 @@ export function resumedRunConfig(stored: TrainConfig, flags: GivenFlags): TrainC
  * The TrainConfig of a fine-tuning run (--init-from): a new run's, with the architecture and line mode of the model it
  * starts from; a flag given that disagrees with them is a usage error.
  */
-export function fineTuningRunConfig(flags: GivenFlags, model: ModelConfig, lineMode: boolean): TrainConfig {
-  const asked = newRunConfig(flags);
+export function fineTuningRunConfig(flags: GivenFlags, model: ModelConfig, lineMode: boolean,
+                                    auto: AutoChoice | null = null): TrainConfig {
+  const asked = newRunConfig(flags, auto);
   const fixed: [ConfigPath, unknown][] = [['model.cell', model.cell], ['model.numLayers', model.numLayers],
     ['model.hiddenSize', model.hiddenSize], ['model.projSize', model.projSize ?? 0], ['lineMode', lineMode]];
   const overrides: Record<string, unknown> = {};

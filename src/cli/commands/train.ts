@@ -3,6 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import type { Command } from 'commander';
+import { DEFAULT_BUDGET_SECONDS, describeChoice } from '../../config/auto-config.js';
 import { validateTrainConfig } from '../../config/build-config.js';
 import { DEFAULTS } from '../../config/presets.js';
 import type { TrainConfig } from '../../config/train-config.js';
@@ -11,6 +12,7 @@ import { loadModel } from '../../model-file/read.js';
 import type { SavedModel } from '../../model-file/format.js';
 import { createKernels, type KernelChoice } from '../../tensor/create-kernels.js';
 import { readCorpus } from '../../text/corpus.js';
+import { measureText } from '../../text/vocab.js';
 import { judgeCurves, parseTrainingLog, type LossCurves } from '../../train/curves.js';
 import type { TrainEvent } from '../../train/events.js';
 import { RunFiles } from '../../train/run-files.js';
@@ -20,7 +22,7 @@ import { adviceLines, renderLossChart } from '../loss-chart.js';
 import { colors, log, stderrIsInteractive, writeJson } from '../output.js';
 import { TrainProgressView } from '../progress.js';
 import { installInterruptHandler } from '../signals.js';
-import { addTrainFlags, fineTuningRunConfig, newRunConfig, RESUMABLE_FLAGS, resumedRunConfig, type GivenFlags } from './train-flags.js';
+import { addTrainFlags, automaticChoice, fineTuningRunConfig, newRunConfig, RESUMABLE_FLAGS, resumedRunConfig, type GivenFlags } from './train-flags.js';
 import { sampleSummaryText } from './train-sample.js';
 import { applyThreads, threadsOption } from '../threads.js';
 
@@ -128,10 +130,16 @@ export function registerTrainCommand(program: Command): void {
     .addOption(threadsOption())
     .addHelpText('after', `
 Examples:
+  $ charlm train corpora/tinyshakespeare.txt --time 180
   $ charlm train corpora/tinyshakespeare.txt --size small
   $ charlm train corpora/words.txt --line-mode --size small -o models/words.json
   $ charlm train corpora/tinyshakespeare.txt --resume models/tinyshakespeare.latest.json --steps 8000
   $ charlm train my-poems.txt --init-from models/tinyshakespeare.json --extend-vocab --time 60 -o models/poems.json
+
+Without --size, the network (layers, hidden size), batch, sequence length, dropout, learning rate and validation
+interval are chosen from the text (its length and vocabulary) and the budget, and printed in one line; each flag
+given overrides just its own value. Without --steps, --epochs or --time the choice plans for about ${DEFAULT_BUDGET_SECONDS / 60} minutes
+(at a nominal speed, so the same command always makes the same choice) and sets --steps.
 
 The best model (by validation loss) goes to --output; the latest, with everything needed to resume, beside it
 as NAME.latest.json; a JSON-lines log as NAME.log.jsonl (a new run starts it afresh, --resume appends). Files that
@@ -145,9 +153,14 @@ the other training flags must match the model.`)
       const resumed = flags.resume === undefined ? undefined : await loadModel(flags.resume);
       const init = flags.initFrom === undefined ? undefined : await loadModel(flags.initFrom);
       if (flags.extendVocab === true && init === undefined) throw new UsageError('--extend-vocab goes with --init-from');
-      const config = resumed !== undefined ? resumeConfig(resumed, given)
+      // The flags are checked before the text is read; a new run without --size then chooses its settings from the text.
+      const flagConfig = resumed !== undefined ? resumeConfig(resumed, given)
         : init !== undefined ? fineTuningRunConfig(given, init.config, init.vocab.lineMode) : newRunConfig(given);
       const corpus = await readCorpus(file, process.stdin, { keepCr: flags.keepCr === true });
+      const auto = resumed !== undefined ? null
+        : automaticChoice(given, measureText(corpus.text, { lineMode: flagConfig.lineMode }), init?.config);
+      const config = auto === null ? flagConfig
+        : init !== undefined ? fineTuningRunConfig(given, init.config, init.vocab.lineMode, auto) : newRunConfig(given, auto);
       if (resumed?.training != null && resumed.training.corpus.sha256 !== corpus.sha256) {
         throw new CorpusError(`${corpus.name} is not the text this model was trained on (${resumed.training.corpus.name})`,
           { hint: 'resume with the same training file' });
@@ -157,6 +170,8 @@ the other training flags must match the model.`)
       const { latestPath, logPath } = companionPaths(modelPath);
       const files = await RunFiles.claim({ modelPath, latestPath, logPath: flags.log ? logPath : null },
         { resuming: resumed?.training ?? null, force: flags.force === true, keep: flags.keep });
+      const chosen = auto === null ? null : describeChoice(config, auto);
+      if (flags.quiet !== true && chosen !== null) log(colors.dim(chosen));
       if (flags.quiet !== true && (corpus.crlfReplaced ?? 0) > 0) {
         log(colors.dim(`${corpus.crlfReplaced!.toLocaleString('en-US')} CRLF line endings read as LF (--keep-cr keeps the \\r)`));
       }
@@ -217,6 +232,7 @@ the other training flags must match the model.`)
           modelPath,
           latestPath,
           logPath: flags.log ? logPath : null,
+          chosen,
           sample,
         });
       }

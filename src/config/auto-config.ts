@@ -1,0 +1,208 @@
+// The automatic choice of a new run's settings (no --size): network, batch, sequence length, dropout, learning rate,
+// validation interval and, when none is given, the budget, from the text's size and vocabulary and the budget. Pure and
+// deterministic: it never times the machine, so the same command on the same text always chooses the same settings.
+
+import type { Cell } from './model-config.js';
+import { gateCount } from './model-config.js';
+import type { TrainOverrides } from './build-config.js';
+import type { Budget, TrainConfig } from './train-config.js';
+
+/** What the choice reads of the training text: all of it, before the validation tail is split off. */
+export interface TextSize {
+  /** Symbols of the encoded text (in line mode with the start and end symbols of each line). */
+  readonly symbols: number;
+  readonly vocabSize: number;
+}
+
+/** Values the command line fixed; the choice works around them (and never changes them). */
+export interface FixedSettings {
+  readonly numLayers?: number;
+  readonly hiddenSize?: number;
+  readonly batchSize?: number;
+  readonly bpttLength?: number;
+  /** An LSTM projection: the hidden size must exceed it. */
+  readonly projSize?: number;
+}
+
+export interface AutoInput {
+  readonly text: TextSize;
+  readonly cell: Cell;
+  readonly valFrac: number;
+  /** Validation reads at most this many held-out symbols (0: all). */
+  readonly evalChars: number;
+  /** The budget the flags gave (null where not given); all null: the choice sets one (DEFAULT_BUDGET_SECONDS). */
+  readonly budget: Budget;
+  readonly fixed?: FixedSettings;
+}
+
+export interface AutoChoice {
+  /** The chosen values, to go under the flags (which override their own values). */
+  readonly overrides: TrainOverrides;
+  /** Why, for a person: "for 1.1 M characters, 65 symbols, 180 s (about 2.3 epochs)". */
+  readonly reason: string;
+  /** The steps and passes over the training text the budget allows at nominal speed. */
+  readonly plannedSteps: number;
+  readonly plannedEpochs: number;
+}
+
+/**
+ * Nominal training speed on the machine the constants were measured on: a 2-core Xeon with AVX-512, sharing its cores
+ * with one other training run (load average about 2.2), which is how charlm is most often run there. Measured with
+ * `charlm train FILE --val-frac 0 --steps N --layers L --hidden-size H` (batch 32 × 64) for 1 × 64 … 2 × 512 on
+ * tinyshakespeare (65 symbols) and 1 × 64 … 2 × 256 on song100 (1,591 symbols); a least-squares fit of seconds per
+ * training character to three terms, within 25 % of every measured rate. A faster machine gets the same choice and
+ * simply trains more steps in the same time.
+ */
+const NOMINAL = {
+  /** FLOP/s of the recurrent matrix products (forward and backward: 6 FLOPs per weight per character). */
+  recurrentFlops: 90e9,
+  /** FLOP/s of the decoder and softmax over the vocabulary (its skinny products run at a quarter of the rate). */
+  decoderFlops: 21e9,
+  /** Seconds per character per layer per hidden unit for the elementwise work (gates, cell, dropout), LSTM (4 gates). */
+  elementwiseSeconds: 60e-9,
+  /** Seconds per parameter per validation to save the best and the latest model (JSON), about 0.3 s per million. */
+  saveSeconds: 2.5e-7,
+};
+
+/** The settings the choice sets (as paths into TrainConfig); every other one keeps its default. */
+export const CHOSEN_SETTINGS = [
+  'model.numLayers', 'model.hiddenSize', 'model.dropout', 'batchSize', 'bpttLength', 'learningRate', 'evalEvery', 'budget.steps',
+] as const;
+
+/** With no budget flag the choice plans for this many nominal seconds and sets the budget in steps (reproducible). */
+export const DEFAULT_BUDGET_SECONDS = 600;
+
+/** The networks to choose from, smallest first: layers × hidden units. */
+const LADDER: readonly (readonly [number, number])[] = [
+  [1, 32], [1, 64], [1, 96], [1, 128], [1, 192], [1, 256], [2, 256], [2, 384], [2, 512], [3, 512], [3, 768], [3, 1024],
+];
+
+/**
+ * The largest network whose recurrent weights see at least this many training characters each within the budget: larger
+ * networks learn more per character but get through fewer of them.
+ */
+const CHARS_PER_WEIGHT = 10;
+/** …and has at most this many recurrent weights per training character (dropout and keeping the best model do the rest). */
+const WEIGHTS_PER_CHAR = 8;
+/** Validation and saves may take this share of a time budget. */
+const VALIDATION_SHARE = 0.1;
+
+/** Recurrent weights (the one-hot input's columns are a lookup, counted with the decoder). */
+function recurrentWeights(cell: Cell, L: number, H: number): number {
+  return gateCount(cell) * H * H * (2 * L - 1);
+}
+
+/** Nominal seconds per training character. */
+export function secondsPerChar(cell: Cell, L: number, H: number, V: number): number {
+  return 6 * recurrentWeights(cell, L, H) / NOMINAL.recurrentFlops + 6 * H * V / NOMINAL.decoderFlops
+    + NOMINAL.elementwiseSeconds * L * H * gateCount(cell) / 4;
+}
+
+function allWeights(cell: Cell, L: number, H: number, V: number): number {
+  return recurrentWeights(cell, L, H) + gateCount(cell) * H * V + H * V;
+}
+
+/** Streams × steps per batch: a step sees at most a sixteenth of the text, so a small text still gets many steps an epoch. */
+function batchShape(trainChars: number, fixed: FixedSettings): { batchSize: number; bpttLength: number } {
+  let chars = 2048;
+  while (chars > 256 && chars > trainChars / 16) chars /= 2;
+  const bpttLength = fixed.bpttLength ?? (chars >= 2048 ? 64 : 32);
+  const batchSize = fixed.batchSize ?? Math.max(1, Math.min(Math.round(chars / bpttLength), Math.floor((trainChars - 1) / bpttLength)));
+  return { batchSize, bpttLength };
+}
+
+/** The budget in training characters and nominal seconds for a network, from whichever budget flag ends first. */
+function budgetFor(budget: Budget, trainChars: number, charsPerStep: number, spc: number): { chars: number; seconds: number } {
+  const limits: number[] = [];
+  if (budget.steps !== null) limits.push(budget.steps * charsPerStep);
+  if (budget.epochs !== null) limits.push(budget.epochs * trainChars);
+  if (budget.timeSeconds !== null) limits.push(budget.timeSeconds * (1 - VALIDATION_SHARE) / spc);
+  if (limits.length === 0) limits.push(DEFAULT_BUDGET_SECONDS * (1 - VALIDATION_SHARE) / spc);
+  const chars = Math.min(...limits);
+  return { chars, seconds: chars * spc / (1 - VALIDATION_SHARE) };
+}
+
+/** 1, 2, 2.5 or 5 times a power of ten, the nearest at or below x (at least 1). */
+export function roundDown(x: number): number {
+  if (x < 1) return 1;
+  const p = 10 ** Math.floor(Math.log10(x));
+  return [5, 2.5, 2, 1].map((m) => m * p).find((v) => v <= x && Number.isInteger(v)) ?? p;
+}
+
+/**
+ * Dropout grows with the passes over the text the budget allows, 0.05 per doubling from none at one pass, to 0.5 at most:
+ * 0.1 at about 4 epochs (where 0.1 paid off for 2 × 256 on tinyshakespeare, README), 0.4 at about 256.
+ */
+export function dropoutFor(epochs: number): number {
+  return Math.min(0.5, Math.max(0, Math.round(Math.log2(Math.max(epochs, 1))) / 20));
+}
+
+/** 4e-3 for 256 units (measured on tinyshakespeare), inversely with width: 6e-3 at most (128 units), 1e-3 at least. */
+export function learningRateFor(hiddenSize: number): number {
+  return Number(Math.min(6e-3, Math.max(1e-3, 4e-3 * 256 / hiddenSize)).toPrecision(2));
+}
+
+/** The network: the largest rung of LADDER (agreeing with the fixed values) that the budget and the text both justify. */
+function chooseNetwork(input: AutoInput, trainChars: number, charsPerStep: number): { L: number; H: number } {
+  const { cell, fixed = {} } = input;
+  const V = input.text.vocabSize;
+  const rungs = LADDER.map(([L, H]) => ({ L: fixed.numLayers ?? L, H: fixed.hiddenSize ?? H }))
+    .filter((r, i, all) => r.H > (fixed.projSize ?? 0) && all.findIndex((s) => s.L === r.L && s.H === r.H) === i);
+  if (rungs.length === 0) return { L: fixed.numLayers ?? 1, H: Math.max(fixed.hiddenSize ?? 0, 2 * (fixed.projSize ?? 0)) };
+  let best = rungs[0]!;
+  for (const r of rungs) {
+    const weights = recurrentWeights(cell, r.L, r.H);
+    const { chars } = budgetFor(input.budget, trainChars, charsPerStep, secondsPerChar(cell, r.L, r.H, V));
+    if (chars >= CHARS_PER_WEIGHT * weights && weights <= WEIGHTS_PER_CHAR * trainChars) best = r;
+  }
+  return best;
+}
+
+const million = (n: number): string => (n >= 1e5 ? `${(n / 1e6).toFixed(1)} M` : n.toLocaleString('en-US'));
+
+/** Chooses the settings of a new run from the text and the budget (see the file's header). */
+export function chooseTrainSettings(input: AutoInput): AutoChoice {
+  const { cell, text, fixed = {} } = input;
+  const trainChars = Math.max(1, text.symbols - Math.floor(text.symbols * input.valFrac));
+  const { batchSize, bpttLength } = batchShape(trainChars, fixed);
+  const charsPerStep = batchSize * bpttLength;
+  const { L, H } = chooseNetwork(input, trainChars, charsPerStep);
+  const spc = secondsPerChar(cell, L, H, text.vocabSize);
+  const { chars, seconds } = budgetFor(input.budget, trainChars, charsPerStep, spc);
+  const epochs = chars / trainChars;
+  const dropout = dropoutFor(epochs);
+  const learningRate = learningRateFor(H);
+  const steps = Math.max(1, Math.round(chars / charsPerStep));
+
+  // Each validation reads the held-out text (a forward pass: about a third of a training character each) and saves two
+  // models; together they may take VALIDATION_SHARE of the budget, for 5 to 50 validations.
+  const heldOut = Math.floor(text.symbols * input.valFrac);
+  const valChars = input.evalChars > 0 ? Math.min(heldOut, input.evalChars) : heldOut;
+  const validationSeconds = valChars * spc / 3 + NOMINAL.saveSeconds * allWeights(cell, L, H, text.vocabSize);
+  const validations = Math.min(50, Math.max(5, Math.floor(VALIDATION_SHARE * seconds / validationSeconds)));
+  const evalEvery = roundDown(steps / validations);
+
+  const noBudget = input.budget.steps === null && input.budget.epochs === null && input.budget.timeSeconds === null;
+  const defaultSteps = roundDown(steps);
+  const budget = noBudget ? `${defaultSteps.toLocaleString('en-US')} steps (about ${DEFAULT_BUDGET_SECONDS / 60} min at nominal speed)`
+    : input.budget.timeSeconds !== null ? `${input.budget.timeSeconds} s` : `${steps.toLocaleString('en-US')} steps`;
+  return {
+    overrides: {
+      model: { numLayers: L, hiddenSize: H, dropout },
+      batchSize, bpttLength, learningRate, evalEvery,
+      ...(noBudget ? { budget: { steps: defaultSteps } } : {}),
+    },
+    reason: `for ${million(text.symbols)} characters, ${text.vocabSize.toLocaleString('en-US')} symbols, ${budget} ` +
+      `(about ${epochs < 10 ? epochs.toFixed(1) : Math.round(epochs).toLocaleString('en-US')} epochs)`,
+    plannedSteps: steps,
+    plannedEpochs: epochs,
+  };
+}
+
+/** "chose 2 × 256 LSTM, batch 32 × 64, dropout 0.1, lr 4e-3, validation every 250 steps for …": the run's own values. */
+export function describeChoice(config: TrainConfig, choice: AutoChoice): string {
+  const m = config.model;
+  const lr = config.learningRate.toExponential(1).replace('.0e', 'e');
+  return `chose ${m.numLayers} × ${m.hiddenSize} ${m.cell.toUpperCase()}, batch ${config.batchSize} × ${config.bpttLength}, ` +
+    `dropout ${m.dropout}, lr ${lr}, validation every ${config.evalEvery} steps ${choice.reason}`;
+}
