@@ -66,12 +66,14 @@ describe('charlm train --resume', () => {
     assert.equal((await loadModel(latest)).training?.steps, 4, 'nothing was saved');
   });
 
-  it("shows each training flag's default from DEFAULTS and the presets in the help", async () => {
+  it("shows each training flag's default from DEFAULTS and the presets in the help, or that it is chosen", async () => {
     const r = await runCli(['train', '--help']);
     assert.equal(r.code, 0);
     const help = r.stdout.replace(/\s+/g, ' ');
-    assert.match(help, new RegExp(`units per layer \\(default: ${DEFAULTS.model.hiddenSize}; tiny ${PRESETS.tiny.model!.hiddenSize}`));
-    assert.match(help, new RegExp(`--lr <rate> base learning rate \\(default: ${DEFAULTS.learningRate};`));
+    assert.match(help, new RegExp(`units per layer \\(default: chosen; tiny ${PRESETS.tiny.model!.hiddenSize}, ` +
+      `small ${PRESETS.small.model!.hiddenSize}, medium ${DEFAULTS.model.hiddenSize}, large ${PRESETS.large.model!.hiddenSize}\\)`));
+    assert.match(help, new RegExp(`--lr <rate> base learning rate \\(default: chosen; tiny ${PRESETS.tiny.learningRate},`));
+    assert.match(help, new RegExp(`--clip <norm> .* \\(default: ${DEFAULTS.gradClip}\\)`));
     assert.match(help, /A resumed run may change --dropout, --lr, --schedule, --warmup, --steps/);
   });
 });

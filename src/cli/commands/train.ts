@@ -171,7 +171,6 @@ the other training flags must match the model.`)
       const files = await RunFiles.claim({ modelPath, latestPath, logPath: flags.log ? logPath : null },
         { resuming: resumed?.training ?? null, force: flags.force === true, keep: flags.keep });
       const chosen = auto === null ? null : describeChoice(config, auto);
-      if (flags.quiet !== true && chosen !== null) log(colors.dim(chosen));
       if (flags.quiet !== true && (corpus.crlfReplaced ?? 0) > 0) {
         log(colors.dim(`${corpus.crlfReplaced!.toLocaleString('en-US')} CRLF line endings read as LF (--keep-cr keeps the \\r)`));
       }
@@ -197,7 +196,12 @@ the other training flags must match the model.`)
           resume: resumed,
           initFrom: init === undefined ? undefined : { model: init, extendVocab: flags.extendVocab === true },
           signal: interrupt.signal,
-          onEvent: (e) => { curves.listener(e); view.listener(e); },
+          onEvent: (e) => {
+            // Said when training starts, so that a text that cannot be trained gets one line: the error.
+            if (e.kind === 'start' && chosen !== null && flags.quiet !== true) log(colors.dim(chosen));
+            curves.listener(e);
+            view.listener(e);
+          },
           samples: flags.sampleEvery === undefined ? undefined : { every: flags.sampleEvery, length: SAMPLE_EVERY_LENGTH },
           afterValidation: (step) => files.checkpoint(step),
         });
