@@ -115,10 +115,23 @@ static inline vf vtanh(vf x) {
   return ax < splat(TANH_SMALL) ? small : big;
 }
 
+// Σ of the lanes as a tree (halves added until one lane is left): log2(VL) vector adds instead of VL − 1 dependent scalar
+// ones. The decoding products (gemm.cc's dot-product path) end every output element with one, so at 16 lanes a serial sum
+// cost as many instructions as the dot product itself. The order is fixed, so results do not depend on thread counts.
 static inline float hsum(vf v) {
-  float s = 0.0f;
-  for (int i = 0; i < VL; ++i) s += v[i];
-  return s;
+  typedef float v4 __attribute__((vector_size(16)));
+#if defined(__AVX512F__)  // VL = 16
+  typedef float v8 __attribute__((vector_size(32)));
+  const v8 h8 = __builtin_shufflevector(v, v, 0, 1, 2, 3, 4, 5, 6, 7) +
+                __builtin_shufflevector(v, v, 8, 9, 10, 11, 12, 13, 14, 15);
+  const v4 h4 = __builtin_shufflevector(h8, h8, 0, 1, 2, 3) + __builtin_shufflevector(h8, h8, 4, 5, 6, 7);
+#elif defined(__AVX__)  // VL = 8
+  const v4 h4 = __builtin_shufflevector(v, v, 0, 1, 2, 3) + __builtin_shufflevector(v, v, 4, 5, 6, 7);
+#else
+  const v4 h4 = v;
+#endif
+  const v4 h2 = h4 + __builtin_shufflevector(h4, h4, 2, 3, 0, 1);
+  return h2[0] + h2[1];
 }
 static inline float hmax(vf v) {
   float m = v[0];
