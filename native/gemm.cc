@@ -206,6 +206,43 @@ void microKernel(int kc, const float* __restrict a, const float* __restrict b, f
   }
 }
 
+// Rows of A that share each load of B in the dot-product path: 4 × 4 accumulators fill half of AVX-512's 32 registers and
+// make the loop bound by multiply-adds rather than loads (the beam search's 9 rows: 4 + 4 + 1); AVX2 and SSE have 16
+// registers, room for 2 × 4.
+#if defined(__AVX512F__)
+constexpr int DOT_ROWS = 4;
+#else
+constexpr int DOT_ROWS = 2;
+#endif
+
+// R rows of A (k contiguous floats each, `a`) dotted with four rows of the stored B from b0: per lane in order of p, then
+// across lanes by hsum4. Every element gets the same arithmetic whatever R is, so a row's result does not depend on how
+// many rows share the call. emit(r, sums) receives row r's four results.
+template <int R, class Emit>
+inline void dotTile(const float* a, int k, const float* b0, long ldb, Emit&& emit) {
+  vf acc[R][4];
+#pragma GCC unroll 4
+  for (int r = 0; r < R; ++r)
+#pragma GCC unroll 4
+    for (int c = 0; c < 4; ++c) acc[r][c] = vf{};
+  auto accumulate = [&](int p, auto&& ld) {
+    vf w[4];
+#pragma GCC unroll 4
+    for (int c = 0; c < 4; ++c) w[c] = ld(b0 + c * ldb + p);
+#pragma GCC unroll 4
+    for (int r = 0; r < R; ++r) {
+      const vf x = ld(a + long(r) * k + p);
+#pragma GCC unroll 4
+      for (int c = 0; c < 4; ++c) acc[r][c] += x * w[c];
+    }
+  };
+  int p = 0;
+  for (; p + VL <= k; p += VL) accumulate(p, [](const float* q) { return load(q); });
+  if (p < k) accumulate(p, [w = k - p](const float* q) { return loadPartial(q, w); });
+#pragma GCC unroll 4
+  for (int r = 0; r < R; ++r) emit(r, hsum4(acc[r][0], acc[r][1], acc[r][2], acc[r][3]));
+}
+
 // C (m ≤ SMALL_M rows, or m ≤ SMALL_M_DOT with transB) without packing B: op(A) rows are copied out once; each column block
 // of op(B) is then read in place. Each element of C is computed the same way whatever m is, so a row's result does not
 // depend on how many other rows share the call.
@@ -227,6 +264,9 @@ void smallM(bool transA, bool transB, int m, int n, int k, float alpha, const fl
     float* cij = c + i * ldc + j;
     *cij = beta == 0.0f ? alpha * sum : alpha * sum + beta * *cij;
   };
+  auto put4 = [&](int i, int j, v4 sums) {
+    for (int jj = 0; jj < 4; ++jj) put(i, j + jj, sums[jj]);
+  };
   if (!transB) {  // C[i, j..j+VL) = Σ_p A[i, p]·B[p, j..j+VL): axpy over rows of B
     for (int j = 0; j < n; j += VL) {
       const int w = std::min(VL, n - j);
@@ -240,66 +280,14 @@ void smallM(bool transA, bool transB, int m, int n, int k, float alpha, const fl
     }
     return;
   }
-  // transB: C[i, j] = A[i, :] · Bstored[j, :], dot products along k, four columns of C at a time for independent chains;
-  // the four rows of the stored B stay in L1 while every row of A passes, two rows of A at a time where there are two
-  // (six loads for eight multiply-adds instead of five for four). Both loops sum each element in the same order.
+  // transB: C[i, j] = A[i, :] · Bstored[j, :], dot products along k, four columns of C at a time; DOT_ROWS rows of A share
+  // each load of the four rows of the stored B (which stay in L1 while the rows of A pass).
   int j = 0;
   for (; j + 4 <= n; j += 4) {
     const float* b0 = b + j * ldb;
     int i = 0;
-    for (; i + 2 <= m; i += 2) {
-      const float* ai = rows + long(i) * k;
-      const float* aj = ai + k;
-      vf s0{}, s1{}, s2{}, s3{}, t0{}, t1{}, t2{}, t3{};
-      // One vector of k for both rows and four columns; `ld` loads a whole vector or the tail.
-      auto accumulate = [&](int p, auto&& ld) {
-        const vf x = ld(ai + p), y = ld(aj + p);
-        const vf w0 = ld(b0 + p), w1 = ld(b0 + ldb + p), w2 = ld(b0 + 2 * ldb + p), w3 = ld(b0 + 3 * ldb + p);
-        s0 += x * w0;
-        s1 += x * w1;
-        s2 += x * w2;
-        s3 += x * w3;
-        t0 += y * w0;
-        t1 += y * w1;
-        t2 += y * w2;
-        t3 += y * w3;
-      };
-      int p = 0;
-      for (; p + VL <= k; p += VL) accumulate(p, [](const float* q) { return load(q); });
-      if (p < k) accumulate(p, [w = k - p](const float* q) { return loadPartial(q, w); });
-      put(i, j, hsum(s0));
-      put(i, j + 1, hsum(s1));
-      put(i, j + 2, hsum(s2));
-      put(i, j + 3, hsum(s3));
-      put(i + 1, j, hsum(t0));
-      put(i + 1, j + 1, hsum(t1));
-      put(i + 1, j + 2, hsum(t2));
-      put(i + 1, j + 3, hsum(t3));
-    }
-    for (; i < m; ++i) {
-      const float* ai = rows + long(i) * k;
-      vf s0{}, s1{}, s2{}, s3{};
-      int p = 0;
-      for (; p + VL <= k; p += VL) {
-        const vf x = load(ai + p);
-        s0 += x * load(b0 + p);
-        s1 += x * load(b0 + ldb + p);
-        s2 += x * load(b0 + 2 * ldb + p);
-        s3 += x * load(b0 + 3 * ldb + p);
-      }
-      if (p < k) {
-        const int w = k - p;
-        const vf x = loadPartial(ai + p, w);
-        s0 += x * loadPartial(b0 + p, w);
-        s1 += x * loadPartial(b0 + ldb + p, w);
-        s2 += x * loadPartial(b0 + 2 * ldb + p, w);
-        s3 += x * loadPartial(b0 + 3 * ldb + p, w);
-      }
-      put(i, j, hsum(s0));
-      put(i, j + 1, hsum(s1));
-      put(i, j + 2, hsum(s2));
-      put(i, j + 3, hsum(s3));
-    }
+    for (; i + DOT_ROWS <= m; i += DOT_ROWS) dotTile<DOT_ROWS>(rows + long(i) * k, k, b0, ldb, [&](int r, v4 s) { put4(i + r, j, s); });
+    for (; i < m; ++i) dotTile<1>(rows + long(i) * k, k, b0, ldb, [&](int, v4 s) { put4(i, j, s); });
   }
   for (; j < n; ++j) {
     const float* bj = b + j * ldb;

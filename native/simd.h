@@ -38,11 +38,16 @@ static inline vf splat(float s) { return s - vf{}; }
 static inline vf load(const float* p) { return *reinterpret_cast<const vfu*>(p); }
 static inline void store(float* p, vf v) { *reinterpret_cast<vfu*>(p) = v; }
 
-// Tails shorter than a vector go through a zero-padded copy so that they see exactly the same arithmetic as full vectors.
+// Tails shorter than a vector are read zero-padded (a masked load on AVX-512, a copy elsewhere), so that they see exactly
+// the same arithmetic as full vectors.
 static inline vf loadPartial(const float* p, int count) {
+#if defined(__AVX512F__)  // a masked load: the lanes past count read as zero and are never touched in memory
+  return (vf)_mm512_maskz_loadu_ps(__mmask16((1u << count) - 1), p);
+#else
   float tmp[VL] = {};
   std::memcpy(tmp, p, sizeof(float) * count);
   return load(tmp);
+#endif
 }
 static inline void storePartial(float* p, vf v, int count) {
   float tmp[VL];
@@ -115,23 +120,39 @@ static inline vf vtanh(vf x) {
   return ax < splat(TANH_SMALL) ? small : big;
 }
 
-// Σ of the lanes as a tree (halves added until one lane is left): log2(VL) vector adds instead of VL − 1 dependent scalar
-// ones. The decoding products (gemm.cc's dot-product path) end every output element with one, so at 16 lanes a serial sum
-// cost as many instructions as the dot product itself. The order is fixed, so results do not depend on thread counts.
-static inline float hsum(vf v) {
-  typedef float v4 __attribute__((vector_size(16)));
+typedef float v4 __attribute__((vector_size(16)));
+
+// The lanes of v folded to four by adding halves (the first steps of hsum and hsum4).
+static inline v4 foldToFour(vf v) {
 #if defined(__AVX512F__)  // VL = 16
   typedef float v8 __attribute__((vector_size(32)));
   const v8 h8 = __builtin_shufflevector(v, v, 0, 1, 2, 3, 4, 5, 6, 7) +
                 __builtin_shufflevector(v, v, 8, 9, 10, 11, 12, 13, 14, 15);
-  const v4 h4 = __builtin_shufflevector(h8, h8, 0, 1, 2, 3) + __builtin_shufflevector(h8, h8, 4, 5, 6, 7);
+  return __builtin_shufflevector(h8, h8, 0, 1, 2, 3) + __builtin_shufflevector(h8, h8, 4, 5, 6, 7);
 #elif defined(__AVX__)  // VL = 8
-  const v4 h4 = __builtin_shufflevector(v, v, 0, 1, 2, 3) + __builtin_shufflevector(v, v, 4, 5, 6, 7);
+  return __builtin_shufflevector(v, v, 0, 1, 2, 3) + __builtin_shufflevector(v, v, 4, 5, 6, 7);
 #else
-  const v4 h4 = v;
+  return v;
 #endif
+}
+
+// Σ of the lanes as a tree (halves added until one lane is left): log2(VL) vector adds instead of VL − 1 dependent scalar
+// ones. The decoding products (gemm.cc's dot-product path) end every output element with one, so at 16 lanes a serial sum
+// cost as many instructions as the dot product itself. The order is fixed, so results do not depend on thread counts.
+static inline float hsum(vf v) {
+  const v4 h4 = foldToFour(v);
   const v4 h2 = h4 + __builtin_shufflevector(h4, h4, 2, 3, 0, 1);
   return h2[0] + h2[1];
+}
+
+// {hsum(a), hsum(b), hsum(c), hsum(d)}, bit for bit (the same adds in the same order), with the last two levels of the
+// tree shared by the four sums.
+static inline v4 hsum4(vf a, vf b, vf c, vf d) {
+  const v4 ha = foldToFour(a), hb = foldToFour(b), hc = foldToFour(c), hd = foldToFour(d);
+  // {x0 + x2, x1 + x3} for x = a, b and then c, d
+  const v4 ab = __builtin_shufflevector(ha, hb, 0, 1, 4, 5) + __builtin_shufflevector(ha, hb, 2, 3, 6, 7);
+  const v4 cd = __builtin_shufflevector(hc, hd, 0, 1, 4, 5) + __builtin_shufflevector(hc, hd, 2, 3, 6, 7);
+  return __builtin_shufflevector(ab, cd, 0, 2, 4, 6) + __builtin_shufflevector(ab, cd, 1, 3, 5, 7);
 }
 static inline float hmax(vf v) {
   float m = v[0];

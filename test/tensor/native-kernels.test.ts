@@ -134,6 +134,27 @@ for (const isa of variantNames) {
       setNativeGemmThreads(1);
     });
 
+    it('decoding products give each row the same bits whatever rows share the call (beam search against generation)', () => {
+      // x·Wᵀ with up to a wide beam of rows: row r of a call with m rows equals the one-row call on row r alone, for every
+      // m, every k tail (k not a multiple of the vector width) and the column tail (n not a multiple of 4).
+      const rng = Rng.fromSeed(15);
+      for (const [n, kk] of [[1030, 256], [65, 257], [7, 19]] as const) {
+        const W = randomFloats(rng, n * kk), x = randomFloats(rng, 12 * kk);
+        const alone = Array.from({ length: 12 }, (_, r) => {
+          const c = new Float32Array(n);
+          k.gemm(false, true, 1, n, kk, 1, x, r * kk, kk, W, 0, kk, 0, c, 0, n);
+          return c;
+        });
+        for (let m = 2; m <= 12; m++) {
+          const c = new Float32Array(m * n);
+          k.gemm(false, true, m, n, kk, 1, x, 0, kk, W, 0, kk, 0, c, 0, n);
+          for (let r = 0; r < m; r++) {
+            assert.deepEqual(Buffer.from(c.buffer, r * n * 4, n * 4), Buffer.from(alone[r]!.buffer), `row ${r} of ${m}, ${n}×${kk}`);
+          }
+        }
+      }
+    });
+
     it('gemm with k = 0 or alpha = 0 scales C by beta without reading A or B', () => {
       const c = new Float32Array([1, 2, 3, 4]);
       k.gemm(false, false, 2, 2, 0, 1, new Float32Array(0), 0, 0, new Float32Array(0), 0, 2, 3, c, 0, 2);
