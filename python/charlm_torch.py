@@ -173,22 +173,26 @@ class CharLM(nn.Module):
         c = torch.zeros(self.num_layers, batch, self.hidden_size, device=device)
         return (h, c) if self.cell == 'lstm' else h
 
-    def forward(self, ids, state, restart_at=None):
-        """ids (T, B) → logits (T, B, V) and the state after the last step. With restart_at (line mode's <start>), a
-        row whose input is that symbol runs that step from the zero state, as charlm resets each item (no gradient flows
-        into the state the previous item left)."""
+    def forward(self, ids, state, restarts=None):
+        """ids (T, B) → logits (T, B, V) and the state after the last step. restarts (T, B) bool, or None: a row marked
+        at step t runs that step from the zero state (line mode's <start>, the stream resets), as charlm restarts it; no
+        gradient flows into the state it had. The steps between restarts run as one call of the recurrent module."""
         x = F.one_hot(ids, self.vocab_size).float()
-        if restart_at is None or not bool((ids == restart_at).any()):
-            out, state = self.rnn_module(x, state)
-        else:
-            outs = []
-            for t in range(ids.shape[0]):
-                keep = (ids[t] != restart_at).to(x.dtype)[None, :, None]
-                state = mask_rows(state, keep)
-                o, state = self.rnn_module(x[t:t + 1], state)
+        times = [] if restarts is None else restarts.any(1).nonzero().flatten().tolist()
+        outs, start = [], 0
+        for t in times + [ids.shape[0]]:
+            if t > start:
+                o, state = self.rnn_module(x[start:t], state)
                 outs.append(o)
-            out = torch.cat(outs)
-        return self.decoder(self.drop(out)), state
+            if t < ids.shape[0]:
+                state = mask_rows(state, (~restarts[t]).to(x.dtype)[None, :, None])
+            start = t
+        return self.decoder(self.drop(torch.cat(outs))), state
+
+
+def line_restarts(ids, line_mode):
+    """Line mode: every row restarts at each <start> it reads. None outside line mode."""
+    return ids == BOS if line_mode else None
 
 
 def mask_rows(state, keep):
@@ -237,7 +241,7 @@ def score_ids(model, ids, line_mode, chunk=256):
     count = 0
     for start in range(0, len(ids) - 1, chunk):
         x = ids[start:start + chunk + 1]
-        logits, state = model(x[:-1, None], state, BOS if line_mode else None)
+        logits, state = model(x[:-1, None], state, line_restarts(x[:-1, None], line_mode))
         losses = F.cross_entropy(logits[:, 0].double(), x[1:], reduction='none')
         keep = x[1:] != BOS if line_mode else torch.ones_like(x[1:], dtype=torch.bool)
         nats += losses[keep].sum()
@@ -363,12 +367,11 @@ def train(rank, world, local_rank, args, keep):
         inputs, targets, epoch_start = next(batches)
         if epoch_start or state is None:
             state = model.zero_state(inputs.shape[1], device)
-        elif args.stream_resets > 0:
-            state = mask_rows(state, stream_resets(args, step, rank, inputs.shape[1]).to(device)[None, :, None])
+        restarts = stream_restarts(args, step, rank, inputs, vocab)
         model.train()
         for g in optimizer.param_groups:
             g['lr'] = learning_rate(args.lr, step, args.steps, args.schedule)
-        logits, state = net(inputs.to(device), detach(state), BOS if vocab.line_mode else None)
+        logits, state = net(inputs.to(device), detach(state), restarts.to(device))
         loss = F.cross_entropy(logits.reshape(-1, model.vocab_size), targets.to(device).reshape(-1))
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
@@ -391,12 +394,22 @@ def train(rank, world, local_rank, args, keep):
         log(rank, {'done': True, 'output': args.output, 'steps': args.steps, 'valLoss': val_loss, 'processes': world})
 
 
-def stream_resets(args, step, rank, share):
-    """charlm's --stream-resets: each of the B streams goes back to the zero state before this step with probability
-    args.stream_resets, so the model learns to start from it. The draw depends only on (seed, step), for all B streams
-    (PyTorch's random numbers, not charlm's); this process keeps its own rows. Returns 1 to keep a row, 0 to reset it."""
+def stream_restarts(args, step, rank, inputs, vocab):
+    """Where the rows of this (T, B) chunk restart from the zero state, as charlm's trainer decides (its
+    src/train/stream-resets.ts): every <start> in line mode, and --stream-resets: each of the B streams is chosen with
+    probability args.stream_resets and restarts at the first line start of its chunk (<start> in line mode, else a line
+    break), or at step 0 when it reads none. The draw depends only on (seed, step), for all B streams (PyTorch's random
+    numbers, not charlm's); this process keeps its own rows."""
+    T, share = inputs.shape
     draw = torch.rand(args.batch_size, generator=torch.Generator().manual_seed(args.seed * 1_000_003 + step))
-    return (draw[rank * share:(rank + 1) * share] >= args.stream_resets).float()
+    chosen = (draw[rank * share:(rank + 1) * share] < args.stream_resets).nonzero().flatten()
+    line_start = BOS if vocab.line_mode else vocab.index.get('\n')
+    starts = inputs == line_start if line_start is not None else torch.zeros_like(inputs, dtype=torch.bool)
+    first = torch.where(starts.any(0), starts.float().argmax(0), torch.zeros(share, dtype=torch.long))
+    restarts = torch.zeros_like(inputs, dtype=torch.bool)
+    restarts[first[chosen], chosen] = True
+    line = line_restarts(inputs, vocab.line_mode)
+    return restarts if line is None else restarts | line
 
 
 def validate(model, val_ids, line_mode):
@@ -497,8 +510,8 @@ def main(argv=None):
     t.add_argument('--lr', type=float, default=4e-3)
     t.add_argument('--schedule', choices=['cosine', 'constant'], default='cosine')
     t.add_argument('--clip', type=float, default=5.0)
-    t.add_argument('--stream-resets', type=float, default=0.1,
-                   help="share of the streams set back to the zero state before each step (charlm's --stream-resets)")
+    t.add_argument('--stream-resets', type=float, default=0.03,
+                   help="share of the streams restarted from the zero state at each step, at the first line break of their chunk (charlm's --stream-resets)")
     t.add_argument('--val', help='a validation text (default: the last --val-frac of the training text)')
     t.add_argument('--val-frac', type=float, default=0.1)
     t.add_argument('--eval-every', type=int, default=250)

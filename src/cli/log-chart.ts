@@ -42,13 +42,13 @@ export function renderLogChart(series: readonly ChartSeries[], opts: ChartOption
       grid[r][c] = grid[r][c] === ' ' ? paint(i, MARKERS[i % MARKERS.length]) : '*';
     }
   });
-  // A row is labelled with the power of ten that falls within it.
-  const step = (top - bottom) / (rows - 1);
-  const label = (r: number): string => {
-    const y = top - r * step;
-    const d = Math.round(y);
-    return Math.abs(d - y) <= step / 2 + 1e-9 ? `1e${d}` : '';
-  };
+  // Each power of ten labels the row it is plotted in, as a value would be (the higher one where two share a row).
+  const powers = new Map<number, number>();
+  for (let d = top; d >= bottom; d--) {
+    const r = Math.round(((top - d) / (top - bottom)) * (rows - 1));
+    if (!powers.has(r)) powers.set(r, d);
+  }
+  const label = (r: number): string => (powers.has(r) ? `1e${powers.get(r)}` : '');
   const lines = grid.map((row, r) => `${label(r).padStart(6)} ┤${row.join('')}`.trimEnd());
   const last = Math.min(n, Math.max(...series.map((s) => s.values.length)));
   lines.push(`${' '.repeat(6)} └${'─'.repeat(cols)}`);

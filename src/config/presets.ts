@@ -23,7 +23,7 @@ export const DEFAULTS: TrainConfig = {
   evalChars: 200_000,
   patience: 0,
   lineMode: false,
-  streamResetShare: 0.1,
+  streamResetShare: 0.03,
   seed: 1,
 };
 

@@ -51,6 +51,8 @@ export interface ForwardOptions {
    * is read (and trained) on its own, as generation and per-line scoring read it.
    */
   readonly restartAt?: number;
+  /** Where rows restart, worked out by the caller (the trainer's stream resets); replaces restartAt when given. */
+  readonly restarts?: RowResets | null;
 }
 
 /** All buffers for one (T, B), allocated on first use and reused by every later call with the same sizes. */
@@ -173,7 +175,8 @@ export class CharLM {
     if (useDropout && opts.rng === undefined) throw new ConfigError('a training forward with dropout needs an rng');
     this.last = null;
     const ws = this.workspace('chunk', T, B);
-    const resets = opts.restartAt === undefined ? null : RowResets.where(inputs, T, B, opts.restartAt);
+    const resets = opts.restarts !== undefined ? opts.restarts
+      : opts.restartAt === undefined ? null : RowResets.where(inputs, T, B, opts.restartAt);
     const { inputs: layerInputs, top } = this.runLayers(ws, inputs, state, useDropout ? opts.rng! : null, resets, true);
     const { O, V } = this.sizes();
     linearForward(this.kernels, this.decoder, top.x, top.xOff, T * B, O, V, ws.logits, 0);

@@ -21,11 +21,16 @@ export class RowResets {
 
   /** The rows whose input is `symbol` (line mode's start symbol), or null when there are none. */
   static where(ids: Ids, T: number, B: number, symbol: number): RowResets | null {
+    return RowResets.of(T, B, (t, b) => ids[t * B + b] === symbol);
+  }
+
+  /** The (t, b) for which `restarts` holds, or null when there are none. */
+  static of(T: number, B: number, restarts: (t: number, b: number) => boolean): RowResets | null {
     const first = new Int32Array(T + 1);
     const rows: number[] = [];
     for (let t = 0; t < T; t++) {
       first[t] = rows.length;
-      for (let b = 0; b < B; b++) if (ids[t * B + b] === symbol) rows.push(b);
+      for (let b = 0; b < B; b++) if (restarts(t, b)) rows.push(b);
     }
     first[T] = rows.length;
     return rows.length === 0 ? null : new RowResets(first, Int32Array.from(rows));

@@ -3,7 +3,7 @@
 import { fileURLToPath } from 'node:url';
 import { readCorpus, type Corpus } from './corpus.js';
 
-export const BUNDLED_CORPORA = ['tinyshakespeare', 'words'] as const;
+export const BUNDLED_CORPORA = ['tinyshakespeare', 'sotu', 'words'] as const;
 export type BundledCorpus = (typeof BUNDLED_CORPORA)[number];
 
 /** The file of a bundled corpus: corpora/NAME.txt in the installed package (this file is dist/src/text/bundled.js). */

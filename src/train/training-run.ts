@@ -18,7 +18,7 @@ import { BatchStreams } from '../text/batches.js';
 import { checkTrainable, shuffleItems, splitTrainValidation, type Corpus } from '../text/corpus.js';
 import { Vocab } from '../text/vocab.js';
 import { fineTuningModel, fineTuningVocab, type InitFrom } from './init-from.js';
-import { resetSomeStreams } from './stream-resets.js';
+import { plannedRestarts } from './stream-resets.js';
 import { fromResumeState, type TrainProgress } from './training-state.js';
 
 export interface TrainingRun {
@@ -135,12 +135,14 @@ export function trainStep(run: TrainingRun, scheduleTotalSteps: number): StepRes
     progress.chunk = 0;
     state.reset();
   }
-  resetSomeStreams(state, config.streamResetShare ?? 0, config.seed, progress.step);
   streams.fill(progress.chunk, run.inputs, run.targets);
   model.params.zeroGrads();
-  // Line mode: every item restarts from the start state, as generation and scoring read it.
-  const pass = model.forward(run.inputs, run.targets, T, B, state,
-    { training: true, rng: run.rng, restartAt: run.vocab.bos ?? undefined });
+  const { vocab } = run;
+  const restarts = plannedRestarts(run.inputs, T, B, {
+    share: config.streamResetShare ?? 0, seed: config.seed, step: progress.step,
+    lineStart: vocab.bos ?? vocab.idOf('\n') ?? null, everyItemAt: vocab.bos,
+  });
+  const pass = model.forward(run.inputs, run.targets, T, B, state, { training: true, rng: run.rng, restarts });
   model.backward(pass);
   const loss = pass.lossNats;
   const gradNorm = clipGlobalNorm(run.kernels, model.params.grads, config.gradClip);

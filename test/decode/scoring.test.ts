@@ -81,7 +81,7 @@ describe('scoreIds', () => {
     assert.equal(streamLayout(100_000, undefined).S, 32);
   });
 
-  for (const [file, lineMode] of [['tinyshakespeare.txt', false], ['words.txt', false], ['words.txt', true]] as const) {
+  for (const [file, lineMode] of [['tinyshakespeare.txt', false], ['sotu.txt', false], ['words.txt', false], ['words.txt', true]] as const) {
     it(`streamed equals one stream within 1e-4 nats/char on corpora/${file}${lineMode ? ' in line mode' : ''}`, async () => {
       const text = readFileSync(join(REPO_ROOT, 'corpora', file), 'utf8').slice(0, 10_000);
       const m = await tinyModel({ text, lineMode, steps: 50, hiddenSize: 24 });

@@ -1,46 +1,57 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { validateModelConfig } from '../../src/config/model-config.js';
-import { RecurrentState } from '../../src/model/recurrent-state.js';
-import { createReferenceKernels } from '../../src/tensor/reference-kernels.js';
-import { resetSomeStreams } from '../../src/train/stream-resets.js';
+import type { RowResets } from '../../src/nn/row-resets.js';
+import { plannedRestarts, type RestartPlan } from '../../src/train/stream-resets.js';
 
-const config = validateModelConfig({ cell: 'lstm', numLayers: 2, hiddenSize: 3, dropout: 0, vocabSize: 5 });
+const NL = 9;   // the line break's id in these chunks
+const BOS = 8;  // line mode's start symbol
 
-function ones(B: number): RecurrentState {
-  const state = RecurrentState.zeros(createReferenceKernels('f32'), config, B);
-  for (const l of state.layers) { l.h.fill(1); l.c!.fill(1); }
-  return state;
+/** A (T, B) chunk whose row b reads a line break at step lineAt[b] (−1: none) and a letter (0) elsewhere. */
+function chunk(T: number, lineAt: readonly number[]): Uint16Array {
+  const B = lineAt.length;
+  const ids = new Uint16Array(T * B);
+  lineAt.forEach((t, b) => { if (t >= 0) ids[t * B + b] = NL; });
+  return ids;
 }
 
-/** Which rows are back at zero, in every layer's h and c alike. */
-function zeroRows(state: RecurrentState): number[] {
-  const rows: number[] = [];
-  for (let b = 0; b < state.batchSize; b++) {
-    const zero = state.layers.map((l) => [l.h, l.c!].every((x) => x.subarray(b * 3, b * 3 + 3).every((v) => v === 0)));
-    const one = state.layers.map((l) => [l.h, l.c!].every((x) => x.subarray(b * 3, b * 3 + 3).every((v) => v === 1)));
-    assert.ok(zero.every(Boolean) || one.every(Boolean), `row ${b} is reset in every tensor or in none`);
-    if (zero[0]) rows.push(b);
+/** The restarts as (t, row) pairs, in order of t. */
+function pairs(resets: RowResets | null, T: number): [number, number][] {
+  const out: [number, number][] = [];
+  if (resets === null) return out;
+  for (let t = 0; t < T; t++) {
+    const { from, to } = resets.at(t);
+    for (let i = from; i < to; i++) out.push([t, resets.row(i)]);
   }
-  return rows;
+  return out;
 }
 
-describe('resetSomeStreams', () => {
-  it('resets about the given share of rows, the same rows for the same seed and step', () => {
-    const runs = [0, 1, 2].map((step) => { const s = ones(400); resetSomeStreams(s, 0.1, 7, step); return zeroRows(s); });
+const plan = (over: Partial<RestartPlan>): RestartPlan =>
+  ({ share: 0.1, seed: 7, step: 0, lineStart: NL, everyItemAt: null, ...over });
+
+describe('plannedRestarts', () => {
+  it('chooses about the given share of rows, the same rows for the same seed and step', () => {
+    const T = 4, ids = chunk(T, new Array<number>(400).fill(-1));
+    const rowsAt = (step: number): number[] => pairs(plannedRestarts(ids, T, 400, plan({ step })), T).map(([, b]) => b);
+    const runs = [0, 1, 2].map(rowsAt);
     for (const rows of runs) assert.ok(rows.length > 20 && rows.length < 60, `${rows.length} of 400 rows`);
     assert.notDeepEqual(runs[0], runs[1]);
-    const again = ones(400);
-    resetSomeStreams(again, 0.1, 7, 1);
-    assert.deepEqual(zeroRows(again), runs[1]);
+    assert.deepEqual(rowsAt(1), runs[1]);
   });
 
-  it('share 0 leaves the state alone and share 1 resets every row', () => {
-    const none = ones(8);
-    resetSomeStreams(none, 0, 1, 3);
-    assert.deepEqual(zeroRows(none), []);
-    const all = ones(8);
-    resetSomeStreams(all, 1, 1, 3);
-    assert.deepEqual(zeroRows(all), [0, 1, 2, 3, 4, 5, 6, 7]);
+  it('a chosen row restarts where it first reads a line break, at step 0 when it reads none', () => {
+    const T = 6, lineAt = [3, -1, 0, 5];
+    const got = pairs(plannedRestarts(chunk(T, lineAt), T, 4, plan({ share: 1 })), T);
+    assert.deepEqual(got, [[0, 1], [0, 2], [3, 0], [5, 3]]);
+    const noBreaks = pairs(plannedRestarts(chunk(T, lineAt), T, 4, plan({ share: 1, lineStart: null })), T);
+    assert.deepEqual(noBreaks, [[0, 0], [0, 1], [0, 2], [0, 3]]);
+  });
+
+  it('share 0 restarts nothing outside line mode; in line mode every start symbol restarts its row', () => {
+    const T = 5, ids = chunk(T, [1, 4, -1]);
+    assert.equal(plannedRestarts(ids, T, 3, plan({ share: 0 })), null);
+    ids[2 * 3 + 2] = BOS;
+    ids[4 * 3 + 2] = BOS;
+    const got = pairs(plannedRestarts(ids, T, 3, plan({ share: 0, lineStart: BOS, everyItemAt: BOS })), T);
+    assert.deepEqual(got, [[2, 2], [4, 2]]);
   });
 });

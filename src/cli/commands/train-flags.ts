@@ -94,8 +94,8 @@ export const TRAIN_FLAGS: readonly FlagSpec[] = [
     onResume: 'fresh' },
   { flags: '--line-mode', description: 'one item per line: each line starts and ends with reserved symbols',
     config: 'lineMode', onResume: 'match' },
-  { flags: '--stream-resets <share>', description: 'share of the streams set back to the start state before each step, '
-    + 'so that the model learns to begin a text', parse: probability, config: 'streamResetShare', onResume: 'match' },
+  { flags: '--stream-resets <share>', description: 'share of the streams restarted from the start state at each step, '
+    + 'at the first line break of their chunk, so that the model learns to begin a text', parse: probability, config: 'streamResetShare', onResume: 'match' },
   { flags: '--no-log', description: 'do not write the JSON-lines log beside the model', onResume: 'run' },
   { flags: '--force', description: 'replace model files that another training run wrote at --output', onResume: 'run' },
   { flags: '--keep <n>', description: "keep the models of the last n validations as NAME.step-K.json (0: none)",
