@@ -122,11 +122,12 @@ function budgetFor(budget: Budget, trainChars: number, charsPerStep: number, spc
   return { chars, seconds: chars * spc / (1 - VALIDATION_SHARE) };
 }
 
-/** 1, 2, 2.5 or 5 times a power of ten, the nearest at or below x (at least 1). */
-export function roundDown(x: number): number {
-  if (x < 1) return 1;
+/** The nearest (by ratio) of 1, 2, 2.5 and 5 times a power of ten to x, as a whole number (at least 1). */
+export function roundNice(x: number): number {
+  if (x <= 1) return 1;
   const p = 10 ** Math.floor(Math.log10(x));
-  return [5, 2.5, 2, 1].map((m) => m * p).find((v) => v <= x && Number.isInteger(v)) ?? p;
+  const candidates = [1, 2, 2.5, 5, 10].map((m) => m * p).filter(Number.isInteger);
+  return candidates.reduce((best, v) => (Math.abs(Math.log(v / x)) < Math.abs(Math.log(best / x)) ? v : best));
 }
 
 /**
@@ -180,10 +181,10 @@ export function chooseTrainSettings(input: AutoInput): AutoChoice {
   const valChars = input.evalChars > 0 ? Math.min(heldOut, input.evalChars) : heldOut;
   const validationSeconds = valChars * spc / 3 + NOMINAL.saveSeconds * allWeights(cell, L, H, text.vocabSize);
   const validations = Math.min(50, Math.max(5, Math.floor(VALIDATION_SHARE * seconds / validationSeconds)));
-  const evalEvery = roundDown(steps / validations);
+  const evalEvery = roundNice(steps / validations);
 
   const noBudget = input.budget.steps === null && input.budget.epochs === null && input.budget.timeSeconds === null;
-  const defaultSteps = roundDown(steps);
+  const defaultSteps = roundNice(steps);
   const budget = noBudget ? `${defaultSteps.toLocaleString('en-US')} steps (about ${DEFAULT_BUDGET_SECONDS / 60} min at nominal speed)`
     : input.budget.timeSeconds !== null ? `${input.budget.timeSeconds} s` : `${steps.toLocaleString('en-US')} steps`;
   return {
