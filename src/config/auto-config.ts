@@ -205,5 +205,5 @@ export function describeChoice(config: TrainConfig, choice: AutoChoice): string 
   const m = config.model;
   const lr = config.learningRate.toExponential(1).replace('.0e', 'e');
   return `chose ${m.numLayers} × ${m.hiddenSize} ${m.cell.toUpperCase()}, batch ${config.batchSize} × ${config.bpttLength}, ` +
-    `dropout ${m.dropout}, lr ${lr}, validation every ${config.evalEvery} steps ${choice.reason}`;
+    `dropout ${m.dropout}, lr ${lr}, validation every ${config.evalEvery === 1 ? 'step' : `${config.evalEvery} steps`} ${choice.reason}`;
 }

@@ -11,7 +11,7 @@ import { runCli } from '../helpers/run-cli.js';
 import { tmpDir } from '../helpers/tmp.js';
 import { pseudoEnglish } from '../helpers/tiny-corpus.js';
 
-const CHOSE = /^chose (\d+) × (\d+) LSTM, batch (\d+) × (\d+), dropout ([\d.]+), lr ([\d.e-]+), validation every (\d+) steps for .*$/m;
+const CHOSE = /^chose (\d+) × (\d+) LSTM, batch (\d+) × (\d+), dropout ([\d.]+), lr ([\d.e-]+), validation every (?:step|(\d+) steps) for .*$/m;
 
 async function trainIn(dir: string, args: string[]): Promise<{ stderr: string; config: TrainConfig; stdout: string }> {
   const file = join(dir, 'text.txt');
@@ -27,7 +27,7 @@ describe('charlm train chooses its settings without --size', () => {
     const { stderr, config, stdout } = await trainIn(await tmpDir(t), ['--json']);
     const m = CHOSE.exec(stderr);
     assert.ok(m, stderr);
-    const [, layers, hidden, batch, seq, dropout, lr, every] = m.map(Number);
+    const [, layers, hidden, batch, seq, dropout, lr, every] = m.map((v) => Number(v ?? 1)); // "every step": 1
     assert.deepEqual([config.model.numLayers, config.model.hiddenSize, config.batchSize, config.bpttLength, config.model.dropout,
       config.learningRate, config.evalEvery], [layers, hidden, batch, seq, dropout, lr, every]);
     assert.equal(config.budget.steps, 4);
