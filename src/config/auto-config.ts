@@ -60,6 +60,11 @@ const NOMINAL = {
   decoderFlops: 21e9,
   /** Seconds per character per layer per hidden unit for the elementwise work (gates, cell, dropout), LSTM (4 gates). */
   elementwiseSeconds: 60e-9,
+  /**
+   * Seconds per parameter per step for the work done once a step whatever its batch (the optimizer's update, clearing
+   * and clipping the gradients): 1 × 128 on song100 at batch 16 × 32 against 32 × 64, 1 × 256 on tinyshakespeare the same.
+   */
+  stepSeconds: 15e-9,
   /** Seconds per parameter per validation to save the best and the latest model (JSON), about 0.3 s per million. */
   saveSeconds: 2.5e-7,
 };
@@ -92,10 +97,10 @@ function recurrentWeights(cell: Cell, L: number, H: number): number {
   return gateCount(cell) * H * H * (2 * L - 1);
 }
 
-/** Nominal seconds per training character. */
-export function secondsPerChar(cell: Cell, L: number, H: number, V: number): number {
+/** Nominal seconds per training character, for steps of `charsPerStep` characters (batch × sequence length). */
+export function secondsPerChar(cell: Cell, L: number, H: number, V: number, charsPerStep: number): number {
   return 6 * recurrentWeights(cell, L, H) / NOMINAL.recurrentFlops + 6 * H * V / NOMINAL.decoderFlops
-    + NOMINAL.elementwiseSeconds * L * H * gateCount(cell) / 4;
+    + NOMINAL.elementwiseSeconds * L * H * gateCount(cell) / 4 + NOMINAL.stepSeconds * allWeights(cell, L, H, V) / charsPerStep;
 }
 
 function allWeights(cell: Cell, L: number, H: number, V: number): number {
@@ -153,7 +158,7 @@ function chooseNetwork(input: AutoInput, trainChars: number, charsPerStep: numbe
   let best = rungs[0]!;
   for (const r of rungs) {
     const weights = recurrentWeights(cell, r.L, r.H);
-    const { chars } = budgetFor(input.budget, trainChars, charsPerStep, secondsPerChar(cell, r.L, r.H, V));
+    const { chars } = budgetFor(input.budget, trainChars, charsPerStep, secondsPerChar(cell, r.L, r.H, V, charsPerStep));
     if (chars >= CHARS_PER_WEIGHT * weights && weights <= WEIGHTS_PER_CHAR * trainChars) best = r;
   }
   return best;
@@ -168,7 +173,7 @@ export function chooseTrainSettings(input: AutoInput): AutoChoice {
   const { batchSize, bpttLength } = batchShape(trainChars, fixed);
   const charsPerStep = batchSize * bpttLength;
   const { L, H } = chooseNetwork(input, trainChars, charsPerStep);
-  const spc = secondsPerChar(cell, L, H, text.vocabSize);
+  const spc = secondsPerChar(cell, L, H, text.vocabSize, charsPerStep);
   const { chars, seconds } = budgetFor(input.budget, trainChars, charsPerStep, spc);
   const epochs = chars / trainChars;
   const dropout = dropoutFor(epochs);

@@ -35,15 +35,16 @@ describe('chooseTrainSettings', () => {
 
   it('gives a small text a small network with strong dropout, and batches that leave many steps an epoch', () => {
     const small = chosen(input(10_000, 1_600));
-    const large = chosen(input(1_000_000, 1_600));
-    assert.ok(weights(small) < weights(large));
+    assert.ok(weights(chosen(input(10_000, 1_600, seconds(3600)))) < weights(chosen(input(1_000_000, 1_600, seconds(3600)))),
+      'an hour buys a larger network for a larger text');
     assert.ok(small.model.dropout >= 0.3, `dropout ${small.model.dropout}`);
     assert.ok(small.batchSize * small.bpttLength * 16 <= 9_000);
     assert.ok(small.model.hiddenSize ** 2 * 4 <= 8 * 9_000, 'at most 8 recurrent weights per training character');
   });
 
   it('counts the cost of a large vocabulary: the same budget buys a network no larger for 3,000 symbols than for 65', () => {
-    assert.ok(secondsPerChar('lstm', 1, 256, 3000) > 3 * secondsPerChar('lstm', 1, 256, 65));
+    assert.ok(secondsPerChar('lstm', 1, 256, 3000, 2048) > 3 * secondsPerChar('lstm', 1, 256, 65, 2048));
+    assert.ok(secondsPerChar('lstm', 1, 128, 1600, 512) > secondsPerChar('lstm', 1, 128, 1600, 2048), 'small steps cost more a character');
     for (const s of [60, 180, 1800]) {
       assert.ok(weights(chosen(input(2_000_000, 3000, seconds(s)))) <= weights(chosen(input(2_000_000, 65, seconds(s)))));
     }
