@@ -50,8 +50,8 @@ export interface AutoChoice {
  * with one other training run (load average about 2.2), which is how charlm is most often run there. Measured with
  * `charlm train FILE --val-frac 0 --steps N --layers L --hidden-size H` (batch 32 × 64) for 1 × 64 … 2 × 512 on
  * tinyshakespeare (65 symbols) and 1 × 64 … 2 × 256 on song100 (1,591 symbols); a least-squares fit of seconds per
- * training character to three terms, within 25 % of every measured rate. A faster machine gets the same choice and
- * simply trains more steps in the same time.
+ * training character to the first three terms below, within 25 % of every measured rate, and the per-step term from
+ * runs at two batch sizes. A faster machine gets the same choice and simply trains more steps in the same time.
  */
 const NOMINAL = {
   /** FLOP/s of the recurrent matrix products (forward and backward: 6 FLOPs per weight per character). */
@@ -200,7 +200,7 @@ export function chooseTrainSettings(input: AutoInput): AutoChoice {
     },
     reason: `for ${million(text.symbols)} characters, ${text.vocabSize.toLocaleString('en-US')} symbols, ${budget} ` +
       `(about ${epochs < 10 ? epochs.toFixed(1) : Math.round(epochs).toLocaleString('en-US')} epochs)`,
-    plannedSteps: steps,
+    plannedSteps: noBudget ? defaultSteps : steps,
     plannedEpochs: epochs,
   };
 }
