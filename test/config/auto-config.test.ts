@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  CHOSEN_SETTINGS, chooseTrainSettings, describeChoice, dropoutFor, learningRateFor, roundNice, secondsPerChar, type AutoInput,
+  CHOSEN_SETTINGS, MAX_EPOCHS, chooseTrainSettings, describeChoice, dropoutFor, learningRateFor, roundNice, secondsPerChar, type AutoInput,
 } from '../../src/config/auto-config.js';
 import { buildTrainConfig, overrideTrainConfig } from '../../src/config/build-config.js';
 import { DEFAULTS } from '../../src/config/presets.js';
@@ -70,7 +70,7 @@ describe('chooseTrainSettings', () => {
   it('sets a budget in steps only when none is given, so a run without one is reproducible', () => {
     const none = chooseTrainSettings(input(1_115_394, 65, NO_BUDGET));
     assert.ok((none.overrides.budget?.steps ?? 0) > 0);
-    assert.match(none.reason, /steps \(about 10 min at nominal speed\)/);
+    assert.match(none.reason, /steps \(about \d+ epochs, about 10 min at nominal speed\)$/);
     assert.equal(chooseTrainSettings(input(1_115_394, 65)).overrides.budget, undefined);
     assert.equal(chooseTrainSettings(input(1_115_394, 65, { ...NO_BUDGET, steps: 300 })).overrides.budget, undefined);
   });
@@ -106,12 +106,23 @@ describe('chooseTrainSettings', () => {
 });
 
 describe('the rules behind the choice', () => {
-  it('dropout: none for one pass, growing with the passes, at most 0.5', () => {
-    assert.equal(dropoutFor(0.3), 0);
-    assert.equal(dropoutFor(1), 0);
-    assert.equal(dropoutFor(4), 0.1);
-    assert.equal(dropoutFor(1e6), 0.5);
-    for (let e = 1; e < 1e5; e *= 1.7) assert.ok(dropoutFor(e * 1.7) >= dropoutFor(e));
+  it('dropout: none for one pass, growing with the passes and with the weights per character, at most 0.5', () => {
+    assert.equal(dropoutFor(0.3, 10), 0);
+    assert.equal(dropoutFor(1, 10), 0);
+    assert.equal(dropoutFor(4, 10), 0.2);
+    assert.equal(dropoutFor(1e6, 10), 0.5);
+    assert.equal(dropoutFor(1e6, 0.1), 0.1);
+    for (let e = 1; e < 1e5; e *= 1.7) assert.ok(dropoutFor(e * 1.7, 1) >= dropoutFor(e, 1));
+    for (let w = 0.01; w < 100; w *= 1.7) assert.ok(dropoutFor(30, w * 1.7) >= dropoutFor(30, w));
+  });
+
+  it(`a time budget trains a small text for at most ${MAX_EPOCHS} epochs, schedule and all; a steps budget as given`, () => {
+    const choice = chooseTrainSettings(input(10_000, 1_600, seconds(180)));
+    assert.deepEqual(choice.overrides.budget, { steps: null, epochs: MAX_EPOCHS, timeSeconds: 180 });
+    assert.match(choice.reason, new RegExp(`180 s \\(of which ${MAX_EPOCHS} epochs, about \\d+ s at nominal speed, are worth training\\)$`));
+    assert.equal(chooseTrainSettings(input(10_000, 1_600, { ...NO_BUDGET, steps: 100_000 })).overrides.budget, undefined);
+    assert.equal(chooseTrainSettings(input(10_000, 1_600, NO_BUDGET)).plannedEpochs, MAX_EPOCHS);
+    assert.equal(chooseTrainSettings(input(1_115_394, 65, seconds(180))).overrides.budget, undefined);
   });
 
   it('learning rate: 6e-3 up to 128 units, 4e-3 at 256, 2e-3 at 512, never below 1e-3', () => {

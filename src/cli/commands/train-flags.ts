@@ -193,8 +193,11 @@ export function newRunConfig(flags: GivenFlags, auto: AutoChoice | null = null):
   const preset = flags.values.size as SizePreset | undefined;
   const base = preset !== undefined ? overrideTrainConfig(DEFAULTS, PRESETS[preset] as TrainOverrides)
     : auto !== null ? overrideTrainConfig(DEFAULTS, auto.overrides) : DEFAULTS;
+  // The choice's budget is the flags' own, with at most so many epochs where only a time was given (auto-config.ts).
+  const fromFlags = overridesOf(flags, () => true);
+  const overrides = auto?.overrides.budget === undefined ? fromFlags : { ...fromFlags, budget: auto.overrides.budget };
   return asUsage(() => {
-    const config = overrideTrainConfig(base, overridesOf(flags, () => true));
+    const config = overrideTrainConfig(base, overrides);
     // Too many parameters even for the smallest vocabulary (two symbols) is the flags' fault, found before any reading.
     validateModelConfig({ ...config.model, vocabSize: 2 });
     return config;
