@@ -26,6 +26,7 @@ export interface FixedSettings {
 
 export interface AutoInput {
   readonly text: TextSize;
+  /** The cell to plan for: the one the flags give, else AUTO_CELL. */
   readonly cell: Cell;
   readonly valFrac: number;
   /** Validation reads at most this many held-out symbols (0: all). */
@@ -71,8 +72,14 @@ const NOMINAL = {
 
 /** The settings the choice sets (as paths into TrainConfig); every other one keeps its default. */
 export const CHOSEN_SETTINGS = [
-  'model.numLayers', 'model.hiddenSize', 'model.dropout', 'batchSize', 'bpttLength', 'learningRate', 'evalEvery', 'budget.steps',
+  'model.cell', 'model.numLayers', 'model.hiddenSize', 'model.dropout', 'batchSize', 'bpttLength', 'learningRate', 'evalEvery', 'budget.steps',
 ] as const;
+
+/**
+ * The cell when --cell is not given: in 180 s on this machine a 1 × 256 GRU beat the same LSTM on tinyshakespeare (1.570
+ * against 1.639 nats) and on 1.5 MB of Python (1.436 against 1.539, dropout 0.3): a quarter fewer weights a unit, so more steps.
+ */
+export const AUTO_CELL: Cell = 'gru';
 
 /** With no budget flag the choice plans for this many nominal seconds and sets the budget in steps (reproducible). */
 export const DEFAULT_BUDGET_SECONDS = 600;
@@ -218,7 +225,7 @@ export function chooseTrainSettings(input: AutoInput): AutoChoice {
     : timeOnly ? `${input.budget.timeSeconds} s (${passes})` : `${steps.toLocaleString('en-US')} steps (${passes})`;
   return {
     overrides: {
-      model: { numLayers: L, hiddenSize: H, dropout },
+      model: { cell, numLayers: L, hiddenSize: H, dropout },
       batchSize, bpttLength, learningRate, evalEvery,
       ...(noBudget ? { budget: { steps: defaultSteps } } : {}),
       ...(timeOnly && capped ? { budget: { ...input.budget, epochs: MAX_EPOCHS } } : {}),

@@ -11,7 +11,7 @@ import { runCli } from '../helpers/run-cli.js';
 import { tmpDir } from '../helpers/tmp.js';
 import { pseudoEnglish } from '../helpers/tiny-corpus.js';
 
-const CHOSE = /^chose (\d+) × (\d+) LSTM, batch (\d+) × (\d+), dropout ([\d.]+), lr ([\d.e-]+), validation every (?:step|(\d+) steps) for .*$/m;
+const CHOSE = /^chose (\d+) × (\d+) GRU, batch (\d+) × (\d+), dropout ([\d.]+), lr ([\d.e-]+), validation every (?:step|(\d+) steps) for .*$/m;
 
 async function trainIn(dir: string, args: string[]): Promise<{ stderr: string; config: TrainConfig; stdout: string }> {
   const file = join(dir, 'text.txt');
@@ -46,7 +46,10 @@ describe('charlm train chooses its settings without --size', () => {
     assert.deepEqual([config.model.dropout, config.model.hiddenSize, config.batchSize], [0.3, 24, 3]);
     assert.equal(config.bpttLength, chosen.bpttLength);
     assert.equal(config.model.numLayers, chosen.model.numLayers);
-    assert.match(stderr, /chose 1 × 24 LSTM, batch 3 × \d+, dropout 0\.3,/);
+    assert.match(stderr, /chose 1 × 24 GRU, batch 3 × \d+, dropout 0\.3,/);
+    assert.equal(config.model.cell, 'gru');
+    const lstm = await trainIn(await tmpDir(t), ['--cell', 'lstm']);
+    assert.match(lstm.stderr, /chose \d+ × \d+ LSTM,/);
   });
 
   it('keeps the --size presets as they are, without a choice', async (t) => {

@@ -2,7 +2,7 @@
 // text's defaults (from DEFAULTS and the size presets), the TrainConfig overrides, and what a resumed run may change.
 
 import { Option, type Command } from 'commander';
-import { CHOSEN_SETTINGS, chooseTrainSettings, type AutoChoice, type TextSize } from '../../config/auto-config.js';
+import { AUTO_CELL, CHOSEN_SETTINGS, chooseTrainSettings, type AutoChoice, type TextSize } from '../../config/auto-config.js';
 import { overrideTrainConfig, type TrainOverrides } from '../../config/build-config.js';
 import { CELLS, validateModelConfig, type ModelConfig } from '../../config/model-config.js';
 import { DEFAULTS, PRESETS } from '../../config/presets.js';
@@ -217,7 +217,7 @@ export function automaticChoice(flags: GivenFlags, text: TextSize, model?: Model
   };
   const budgetGiven = (['budget.steps', 'budget.epochs', 'budget.timeSeconds'] as const).some((p) => fixedBy(p) !== undefined);
   return chooseTrainSettings({
-    text, cell: model?.cell ?? asked.model.cell, valFrac: asked.valFrac, evalChars: asked.evalChars,
+    text, cell: model?.cell ?? (flags.given('cell') ? asked.model.cell : AUTO_CELL), valFrac: asked.valFrac, evalChars: asked.evalChars,
     budget: budgetGiven ? asked.budget : { steps: null, epochs: null, timeSeconds: null },
     fixed: {
       numLayers: model?.numLayers ?? fixedBy('model.numLayers'), hiddenSize: model?.hiddenSize ?? fixedBy('model.hiddenSize'),

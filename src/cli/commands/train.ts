@@ -136,8 +136,8 @@ Examples:
   $ charlm train corpora/tinyshakespeare.txt --resume models/tinyshakespeare.latest.json --steps 8000
   $ charlm train my-poems.txt --init-from models/tinyshakespeare.json --extend-vocab --time 60 -o models/poems.json
 
-Without --size, the network (layers, hidden size), batch, sequence length, dropout, learning rate and validation
-interval are chosen from the text (its length and vocabulary) and the budget, and printed in one line; each flag
+Without --size, the cell (a GRU), the network (layers, hidden size), batch, sequence length, dropout, learning rate
+and validation interval are chosen from the text (its length and vocabulary) and the budget, and printed in one line; each flag
 given overrides just its own value. Without --steps, --epochs or --time the choice plans for about ${DEFAULT_BUDGET_SECONDS / 60} minutes
 (at a nominal speed, so the same command always makes the same choice) and sets --steps.
 
