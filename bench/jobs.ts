@@ -2,6 +2,7 @@
 // the child runs for our side, and the spawning of both our worker and PyTorch's reference trainer.
 
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createKernels, type KernelChoice } from '../src/tensor/create-kernels.js';
 import type { Kernels } from '../src/tensor/kernels.js';
 import { setNativeGemmThreads } from '../src/tensor/native-kernels.js';
@@ -91,14 +92,41 @@ export function runChild(command: string, args: string[], env: NodeJS.ProcessEnv
 }
 
 /**
- * The environment for PyTorch's reference trainer. REFERENCE.md: unset OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE so OpenBLAS
- * picks its AVX-512 kernels (the strongest PyTorch this machine gives); OpenMP threads are set by the script
+ * OpenBLAS's kernels for this CPU, named as OPENBLAS_CORETYPE takes them. OpenBLAS 0.3.21 (Debian 12) does not know CPUs
+ * newer than it (an Intel Xeon of model 207, with AVX-512, it takes for a Prescott: 18 GFLOP/s on one thread against 124
+ * with SkylakeX, measured with a 1024³ product through PyTorch), so the bench names the kernels from the CPU's flags.
+ * CHARLM_BENCH_OPENBLAS_CORETYPE overrides the choice; undefined leaves OpenBLAS to detect the CPU itself.
+ */
+export function openblasCoretype(): string | undefined {
+  const given = process.env.CHARLM_BENCH_OPENBLAS_CORETYPE;
+  if (given !== undefined && given !== '') return given;
+  try {
+    return coretypeForCpuinfo(readFileSync('/proc/cpuinfo', 'utf8'));
+  } catch {
+    return undefined;  // not Linux: OpenBLAS detects the CPU itself
+  }
+}
+
+/** The OPENBLAS_CORETYPE for a /proc/cpuinfo text: from the first CPU's flags. */
+export function coretypeForCpuinfo(cpuinfo: string): string | undefined {
+  const line = cpuinfo.split('\n').find((l) => l.startsWith('flags'));
+  const flags = line === undefined ? [] : line.slice(line.indexOf(':') + 1).trim().split(/\s+/);
+  if (flags.includes('avx512f')) return 'SkylakeX';
+  if (flags.includes('avx2') && flags.includes('fma')) return 'Haswell';
+  return undefined;
+}
+
+/**
+ * The environment for PyTorch's reference trainer: OpenBLAS's fastest kernels for this CPU (openblasCoretype) and no
+ * OPENBLAS_L2_SIZE, the strongest PyTorch this machine gives; OpenMP threads are set by the script
  * (torch.set_num_threads), BLAS threads here.
  */
 export function torchEnv(blasThreads: number): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, OPENBLAS_NUM_THREADS: String(blasThreads) };
   delete env.OPENBLAS_CORETYPE;
   delete env.OPENBLAS_L2_SIZE;
+  const coretype = openblasCoretype();
+  if (coretype !== undefined) env.OPENBLAS_CORETYPE = coretype;
   return env;
 }
 

@@ -2,7 +2,7 @@
 
 import { cpus, loadavg } from 'node:os';
 import { BENCH_CONFIGS, flopsPerChar, type BenchConfigName } from './configs.js';
-import type { JobResult, OursDecodeResult, OursTrainResult, TorchResult } from './jobs.js';
+import { openblasCoretype, type JobResult, type OursDecodeResult, type OursTrainResult, type TorchResult } from './jobs.js';
 import { spreadOf } from './measure.js';
 
 export interface TrainingRow {
@@ -181,7 +181,8 @@ export function renderReport(r: BenchReport): string {
   out.push('');
   if (r.sgemmPeaks.length > 0) {
     out.push('sgemm peak of this machine (OpenBLAS through PyTorch, best of 512³ … 2048³): ' +
-      r.sgemmPeaks.map((p) => `${threads(p.threads)} ${p.gflopsPerSec.toFixed(0)} GFLOP/s`).join(', '));
+      r.sgemmPeaks.map((p) => `${threads(p.threads)} ${p.gflopsPerSec.toFixed(0)} GFLOP/s`).join(', ') +
+      `; OpenBLAS kernels: ${openblasCoretype() ?? 'as OpenBLAS detects the CPU'}`);
   }
   // A row's GFLOP/s as a share of the sgemm peak at its thread count (PyTorch: its BLAS threads).
   const ofPeak = (t: TrainingRow): string => {

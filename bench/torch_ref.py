@@ -3,7 +3,7 @@
 benchmark, timed the same way (median of windows after a warm-up). Prints one JSON object on stdout. Not a trainer to use.
 
 Run it as bench/README.md says (bench.ts does this for you):
-  env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OPENBLAS_NUM_THREADS=1 /usr/bin/python3 bench/torch_ref.py --config M
+  env -u OPENBLAS_L2_SIZE OPENBLAS_CORETYPE=SkylakeX OPENBLAS_NUM_THREADS=1 /usr/bin/python3 bench/torch_ref.py --config M
 """
 import argparse
 import json

@@ -3,6 +3,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { BENCH_CONFIGS, flopsPerChar, parseConfigList, REFERENCE_FLOPS_PER_CHAR } from '../../bench/configs.js';
+import { coretypeForCpuinfo } from '../../bench/jobs.js';
 import { median, spreadOf } from '../../bench/measure.js';
 
 // tinyshakespeare's vocabulary size: the count REFERENCE_FLOPS_PER_CHAR was computed for.
@@ -40,5 +41,15 @@ describe('bench statistics', () => {
     assert.equal(median([5, 1, 3]), 3);
     assert.equal(median([4, 1, 3, 2]), 2.5);
     assert.deepEqual(spreadOf([90, 100, 110]), { median: 100, min: 90, max: 110, relativeSpread: 0.2 });
+  });
+});
+
+describe("PyTorch's OpenBLAS kernels for the bench", () => {
+  const cpuinfo = (flags: string): string => `processor\t: 0\nmodel\t\t: 207\nflags\t\t: ${flags}\n\nprocessor\t: 1\nflags\t\t: sse2\n`;
+  it('are named from the first CPU\'s flags: SkylakeX with AVX-512, Haswell with AVX2 and FMA, else OpenBLAS detects', () => {
+    assert.equal(coretypeForCpuinfo(cpuinfo('fpu sse2 avx2 fma avx512f avx512bw')), 'SkylakeX');
+    assert.equal(coretypeForCpuinfo(cpuinfo('fpu sse2 avx avx2 fma')), 'Haswell');
+    assert.equal(coretypeForCpuinfo(cpuinfo('fpu sse2 avx')), undefined);
+    assert.equal(coretypeForCpuinfo('no flags line here'), undefined);
   });
 });
