@@ -4,7 +4,7 @@
 //   2. else a build from source with the node-gyp that ships inside npm, offline against the installed Node headers;
 //   3. else nothing: charlm then runs on its WebAssembly SIMD kernel (or, without WebAssembly SIMD, its TypeScript ones).
 // Any failure prints one line and exits 0. CHARLM_SKIP_NATIVE=1 skips all three; CHARLM_NATIVE_FROM_SOURCE=1 skips step 1.
-import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, renameSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -60,12 +60,22 @@ function buildFromSource(why) {
   console.log('charlm: native kernel built from source (build/Release/charlm_native.node)');
 }
 
+/**
+ * Puts a copy of `from` at `to` as a new file, renamed into place: a charlm still running the old binary keeps it mapped
+ * (copying over it in place changed the code under a running training, which then crashed with a segmentation fault).
+ */
+export function installBinary(from, to) {
+  const tmp = `${to}.${process.pid}.tmp`;
+  copyFileSync(from, tmp);
+  renameSync(tmp, to);
+}
+
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   if (process.env.CHARLM_SKIP_NATIVE === '1') skip('CHARLM_SKIP_NATIVE=1');
   const prebuilt = process.env.CHARLM_NATIVE_FROM_SOURCE === '1' ? { problem: 'CHARLM_NATIVE_FROM_SOURCE=1' } : prebuiltFacts();
   if (prebuilt.problem === undefined) {
     mkdirSync(dirname(target), { recursive: true });
-    copyFileSync(prebuiltPath, target);
+    installBinary(prebuiltPath, target);
     console.log(`charlm: using the prebuilt native kernel (${process.platform}-${process.arch}; ${prebuilt.isa} on this CPU)`);
   } else {
     buildFromSource(prebuilt.problem);

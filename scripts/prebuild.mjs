@@ -6,7 +6,7 @@ import { copyFileSync, mkdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { prebuiltPath } from './build-native.mjs';
+import { installBinary, prebuiltPath } from './build-native.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const built = join(root, 'build', 'Release', 'charlm_native.node');
@@ -25,5 +25,5 @@ mkdirSync(dirname(prebuiltPath), { recursive: true });
 copyFileSync(built, prebuiltPath);
 run('strip', ['--strip-unneeded', prebuiltPath]);
 // The build tree now holds the prebuilt binary too, as `npm install` would have installed it.
-copyFileSync(prebuiltPath, built);
+installBinary(prebuiltPath, built);
 console.log(`prebuild: wrote ${prebuiltPath.slice(root.length + 1)} (${statSync(prebuiltPath).size} bytes)`);

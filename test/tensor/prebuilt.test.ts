@@ -4,7 +4,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, statSync, symlinkSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, statSync, symlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { tmpDir } from '../helpers/tmp.js';
@@ -56,6 +56,14 @@ describe('prebuilt native binary', { skip: !present && `no prebuilt binary for $
     assert.equal(report.chosen, 'native');
     assert.equal(report.native.origin, 'prebuilt');
     assert.equal(report.isa, report.native.supported[0], 'the fastest variant this CPU runs is the default');
+    // Installing again puts a new file in place instead of writing over the old one, which a running charlm has mapped:
+    // the old file keeps its bytes (a training copied over in place crashed with a segmentation fault).
+    const addon = join(dir, 'build', 'Release', 'charlm_native.node');
+    const before = statSync(addon).ino;
+    const again = spawnSync(process.execPath, ['scripts/build-native.mjs'], { cwd: dir, env, encoding: 'utf8' });
+    assert.equal(again.status, 0, again.stderr);
+    assert.notEqual(statSync(addon).ino, before, 'the second install wrote over the installed binary in place');
+    assert.deepEqual(readdirSync(join(dir, 'build', 'Release')).filter((f) => f.endsWith('.tmp')), [], 'a temporary file was left');
   });
 
   it('without it and without a compiler, the install still succeeds and charlm runs on WebAssembly', async (t) => {
