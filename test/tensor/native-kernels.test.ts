@@ -8,43 +8,13 @@ import { existsSync } from 'node:fs';
 import { loadNativeKernels, nativeKernelInfo, setNativeGemmThreads } from '../../src/tensor/native-kernels.js';
 import { createReferenceKernels } from '../../src/tensor/reference-kernels.js';
 import type { Kernels } from '../../src/tensor/kernels.js';
-import type { Ids } from '../../src/tensor/floats.js';
 import { Rng } from '../../src/tensor/rng.js';
+import { checkGemm, checkGemmSweep, randomFloats, randomIds, sameAsReference } from './compare-with-reference.js';
 import { runKernelCases } from './kernel-cases.js';
 
 const native = loadNativeKernels();
 const reference = createReferenceKernels('f32');
 const compilerExists = spawnSync('g++', ['--version']).status === 0;
-
-function randomFloats(rng: Rng, n: number, lo = -1, hi = 1): Float32Array {
-  const x = new Float32Array(n);
-  for (let i = 0; i < n; i++) x[i] = rng.range(lo, hi);
-  return x;
-}
-function randomIds(rng: Rng, n: number, V: number, kind: 'u16' | 'u32' | 'i32'): Ids {
-  const ids = kind === 'u16' ? new Uint16Array(n) : kind === 'u32' ? new Uint32Array(n) : new Int32Array(n);
-  for (let i = 0; i < n; i++) ids[i] = rng.int(V);
-  return ids;
-}
-/** Elementwise |a − b| ≤ tol·(1 + |b|); NaN must meet NaN. */
-function assertClose(actual: Float32Array, expected: Float32Array, tol: number, what: string): void {
-  assert.equal(actual.length, expected.length, `${what}: length`);
-  for (let i = 0; i < expected.length; i++) {
-    const a = actual[i], e = expected[i];
-    if (Number.isNaN(e) && Number.isNaN(a)) continue;
-    if (!(Math.abs(a - e) <= tol * (1 + Math.abs(e)))) assert.fail(`${what}: element ${i} is ${a}, expected ${e}`);
-  }
-}
-/** Runs the same call on copies of the inputs with both kernels and compares every buffer afterwards. */
-function same(k: Kernels, inputs: Float32Array[], call: (k: Kernels, bufs: Float32Array[]) => number | void, what: string,
-              tol = 2e-6): void {
-  const mine = inputs.map((x) => x.slice());
-  const theirs = inputs.map((x) => x.slice());
-  const r1 = call(k, mine);
-  const r2 = call(reference, theirs);
-  if (typeof r2 === 'number') assert.ok(Math.abs((r1 as number) - r2) <= tol * 10 * (1 + Math.abs(r2)), `${what}: ${r1} vs ${r2}`);
-  mine.forEach((x, i) => assertClose(x, theirs[i], tol, `${what} buffer ${i}`));
-}
 
 // Every instruction-set variant this CPU runs (native/dispatch.cc: avx512, avx2, portable on x86-64) is tested: the shared
 // case table (naive loops, finite differences) first; then direct comparisons with the reference kernels.
@@ -63,43 +33,19 @@ describe('native kernel availability', () => {
 for (const isa of variantNames) {
   describe(`native kernels (${isa}) match the reference kernels`, () => {
     const k = loadNativeKernels(isa) as Kernels;
+    const same = sameAsReference(k);
     after(() => setNativeGemmThreads(1));
 
-    function checkGemm(rng: Rng, transA: boolean, transB: boolean, m: number, n: number, kk: number,
-                       alpha: number, beta: number, pad: number, tol = 2e-5): void {
-      const lda = (transA ? m : kk) + pad, ldb = (transB ? kk : n) + pad, ldc = n + pad;
-      const aOff = 3, bOff = 5, cOff = 7;
-      const a = randomFloats(rng, aOff + (transA ? kk : m) * lda);
-      const b = randomFloats(rng, bOff + (transB ? n : kk) * ldb);
-      const c = randomFloats(rng, cOff + m * ldc);
-      if (beta === 0) c.fill(NaN);  // beta = 0 must not read C
-      same(k, [a, b, c], (kern, [x, y, z]) =>
-        kern.gemm(transA, transB, m, n, kk, alpha, x, aOff, lda, y, bOff, ldb, beta, z, cOff, ldc),
-      `gemm tA=${transA} tB=${transB} ${m}×${n}×${kk} α=${alpha} β=${beta}`, tol);
-    }
-
     it('gemm agrees for every transpose, awkward size, offset, alpha and beta', () => {
-      const rng = Rng.fromSeed(11);
-      const sizes = [1, 7, 33, 65, 129];
-      for (const transA of [false, true]) {
-        for (const transB of [false, true]) {
-          for (const m of sizes) {
-            for (const n of sizes) {
-              const kk = sizes[(m + n) % sizes.length];
-              const [alpha, beta] = [[1, 0], [1, 1], [0.5, -2], [-1.5, 0]][(m * 3 + n) % 4];
-              checkGemm(rng, transA, transB, m, n, kk, alpha, beta, (m + n) % 3);
-            }
-          }
-        }
-      }
+      checkGemmSweep(same, Rng.fromSeed(11), [1, 7, 33, 65, 129]);
     });
 
     it('gemm agrees across cache blocks (k past one panel, m past one block, n past one column block)', () => {
       const rng = Rng.fromSeed(12);
       for (const [transA, transB] of [[false, false], [false, true], [true, false], [true, true]] as const) {
-        checkGemm(rng, transA, transB, 150, 70, 600, 1, 1, 1, 5e-5);
-        checkGemm(rng, transA, transB, 9, 2100, 20, 1, 0, 0);
-        checkGemm(rng, transA, transB, 64, 512, 300, 0.7, 0.3, 0, 5e-5);
+        checkGemm(same, rng, transA, transB, 150, 70, 600, 1, 1, 1, 5e-5);
+        checkGemm(same, rng, transA, transB, 9, 2100, 20, 1, 0, 0);
+        checkGemm(same, rng, transA, transB, 64, 512, 300, 0.7, 0.3, 0, 5e-5);
       }
     });
 
@@ -107,12 +53,12 @@ for (const isa of variantNames) {
       assert.equal(setNativeGemmThreads(2), 2);
       const rng = Rng.fromSeed(13);
       for (const [transA, transB] of [[false, false], [false, true], [true, false], [true, true]] as const) {
-        checkGemm(rng, transA, transB, 64, 515, 200, 1, 1, 2, 5e-5);    // split along columns
-        checkGemm(rng, transA, transB, 530, 33, 100, 1.5, 0, 1, 5e-5);  // split along rows
+        checkGemm(same, rng, transA, transB, 64, 515, 200, 1, 1, 2, 5e-5);    // split along columns
+        checkGemm(same, rng, transA, transB, 530, 33, 100, 1.5, 0, 1, 5e-5);  // split along rows
       }
       // Decoding's products (one row, or a beam of rows, times a transposed weight) are split along columns too.
-      checkGemm(rng, false, true, 1, 1030, 300, 1, 1, 0, 5e-5);
-      checkGemm(rng, false, true, 9, 1030, 257, 1, 0, 3, 5e-5);
+      checkGemm(same, rng, false, true, 1, 1030, 300, 1, 1, 0, 5e-5);
+      checkGemm(same, rng, false, true, 9, 1030, 257, 1, 0, 3, 5e-5);
       checkCells(rng, 9, 600);  // rows split in two halves (odd B: unequal halves)
       assert.equal(setNativeGemmThreads(1), 1);
     });
@@ -168,21 +114,21 @@ for (const isa of variantNames) {
       const rng = Rng.fromSeed(21);
       for (const [rows, cols] of [[1, 1], [7, 33], [33, 65], [3, 129]]) {
         const x = randomFloats(rng, 2 + rows * cols), v = randomFloats(rng, 1 + cols), out = randomFloats(rng, 4 + cols);
-        same(k, [x, v], (kern, [a, b]) => kern.addRowVector(a, 2, rows, cols, b, 1), `addRowVector ${rows}×${cols}`);
-        same(k, [x, out], (kern, [a, b]) => kern.sumRows(a, 2, rows, cols, b, 4), `sumRows ${rows}×${cols}`, 1e-5);
+        same([x, v], (kern, [a, b]) => kern.addRowVector(a, 2, rows, cols, b, 1), `addRowVector ${rows}×${cols}`);
+        same([x, out], (kern, [a, b]) => kern.sumRows(a, 2, rows, cols, b, 4), `sumRows ${rows}×${cols}`, 1e-5);
         const n = rows * cols;
         const y = randomFloats(rng, 3 + n);
-        same(k, [x, y], (kern, [a, b]) => kern.mul(a, 2, b, 3, a, 2, n), `mul in place ${n}`);
-        same(k, [x, y], (kern, [a, b]) => kern.axpy(a, 2, b, 3, n, -0.75), `axpy ${n}`);
-        same(k, [x], (kern, [a]) => kern.scale(a, 2, n, 1.25), `scale ${n}`);
-        same(k, [x], (kern, [a]) => kern.sumSquares(a, 2, n), `sumSquares ${n}`, 1e-7);
+        same([x, y], (kern, [a, b]) => kern.mul(a, 2, b, 3, a, 2, n), `mul in place ${n}`);
+        same([x, y], (kern, [a, b]) => kern.axpy(a, 2, b, 3, n, -0.75), `axpy ${n}`);
+        same([x], (kern, [a]) => kern.scale(a, 2, n, 1.25), `scale ${n}`);
+        same([x], (kern, [a]) => kern.sumSquares(a, 2, n), `sumSquares ${n}`, 1e-7);
         const pre = randomFloats(rng, 1 + n, -6, 6);
-        same(k, [pre], (kern, [a]) => kern.activationForward({ kind: 'tanh', n, x: a, xOff: 1 }), `tanh ${n}`);
-        same(k, [pre], (kern, [a]) => kern.activationForward({ kind: 'relu', n, x: a, xOff: 1 }), `relu ${n}`);
+        same([pre], (kern, [a]) => kern.activationForward({ kind: 'tanh', n, x: a, xOff: 1 }), `tanh ${n}`);
+        same([pre], (kern, [a]) => kern.activationForward({ kind: 'relu', n, x: a, xOff: 1 }), `relu ${n}`);
         for (const kind of ['tanh', 'relu'] as const) {
           const act = pre.slice();
           reference.activationForward({ kind, n, x: act, xOff: 1 });
-          same(k, [act, y, randomFloats(rng, n)], (kern, [a, b, d]) => kern.activationBackward({ kind, n, y: a, yOff: 1, dH: b, dHOff: 3, dPre: d, dPreOff: 0 }),
+          same([act, y, randomFloats(rng, n)], (kern, [a, b, d]) => kern.activationBackward({ kind, n, y: a, yOff: 1, dH: b, dHOff: 3, dPre: d, dPreOff: 0 }),
             `activationBackward ${kind} ${n}`);
         }
       }
@@ -194,8 +140,8 @@ for (const isa of variantNames) {
         for (const [rows, G, V] of [[3, 7, 5], [40, 33, 65], [9, 129, 17], [70, 33, 65]]) {
           const ids = randomIds(rng, 2 + rows, V, kind);
           const w = randomFloats(rng, 1 + G * V), out = randomFloats(rng, 3 + rows * G);
-          same(k, [w, out], (kern, [a, b]) => kern.gatherColumns(a, 1, G, V, ids, 2, rows, b, 3), `gather ${kind} ${rows}`);
-          same(k, [out, w], (kern, [a, b]) => kern.scatterAddColumns(b, 1, G, V, ids, 2, rows, a, 3),
+          same([w, out], (kern, [a, b]) => kern.gatherColumns(a, 1, G, V, ids, 2, rows, b, 3), `gather ${kind} ${rows}`);
+          same([out, w], (kern, [a, b]) => kern.scatterAddColumns(b, 1, G, V, ids, 2, rows, a, 3),
             `scatter ${kind} ${rows}`, 1e-5);
         }
       }
@@ -205,21 +151,21 @@ for (const isa of variantNames) {
       const gates = randomFloats(rng, 2 + 4 * B * H, -8, 8), cPrev = randomFloats(rng, 1 + B * H, -2, 2);
       gates[2] = 60; gates[3] = -60;  // σ and tanh far in their tails
       const c = randomFloats(rng, B * H), h = randomFloats(rng, 3 + B * H);
-      same(k, [gates, cPrev, c, h], (kern, [g, cp, cc, hh]) => kern.lstmCellForward({ B, H, gates: g, gatesOff: 2, cPrev: cp, cPrevOff: 1, c: cc, cOff: 0, h: hh, hOff: 3 }),
+      same([gates, cPrev, c, h], (kern, [g, cp, cc, hh]) => kern.lstmCellForward({ B, H, gates: g, gatesOff: 2, cPrev: cp, cPrevOff: 1, c: cc, cOff: 0, h: hh, hOff: 3 }),
         `lstmCellForward ${B}×${H}`);
       const acts = gates.slice(), cNew = c.slice();
       reference.lstmCellForward({ B, H, gates: acts, gatesOff: 2, cPrev, cPrevOff: 1, c: cNew, cOff: 0, h: h.slice(), hOff: 3 });
       const dH = randomFloats(rng, B * H), dC = randomFloats(rng, 1 + B * H), dG = randomFloats(rng, 4 * B * H);
-      same(k, [dH, dC, dG], (kern, [dh, dc, dg]) => kern.lstmCellBackward({ B, H, gates: acts, gatesOff: 2, cPrev, cPrevOff: 1, c: cNew, cOff: 0,
+      same([dH, dC, dG], (kern, [dh, dc, dg]) => kern.lstmCellBackward({ B, H, gates: acts, gatesOff: 2, cPrev, cPrevOff: 1, c: cNew, cOff: 0,
         dH: dh, dHOff: 0, dC: dc, dCOff: 1, dGates: dg, dGatesOff: 0 }),
         `lstmCellBackward ${B}×${H}`);
 
       const gx = randomFloats(rng, 1 + 3 * B * H, -6, 6), gh = randomFloats(rng, 3 * B * H, -6, 6);
       const hPrev = randomFloats(rng, 2 + B * H);
-      same(k, [gx, h], (kern, [x, hh]) => kern.gruCellForward({ B, H, gx: x, gxOff: 1, gh, ghOff: 0, hPrev, hPrevOff: 2, h: hh, hOff: 3 }), `gruCellForward ${B}×${H}`);
+      same([gx, h], (kern, [x, hh]) => kern.gruCellForward({ B, H, gx: x, gxOff: 1, gh, ghOff: 0, hPrev, hPrevOff: 2, h: hh, hOff: 3 }), `gruCellForward ${B}×${H}`);
       const gxAct = gx.slice();
       reference.gruCellForward({ B, H, gx: gxAct, gxOff: 1, gh, ghOff: 0, hPrev, hPrevOff: 2, h: h.slice(), hOff: 3 });
-      same(k, [randomFloats(rng, 3 * B * H), randomFloats(rng, 1 + 3 * B * H), randomFloats(rng, B * H)],
+      same([randomFloats(rng, 3 * B * H), randomFloats(rng, 1 + 3 * B * H), randomFloats(rng, B * H)],
         (kern, [dgx, dgh, dhp]) => kern.gruCellBackward({ B, H, gx: gxAct, gxOff: 1, gh, ghOff: 0, hPrev, hPrevOff: 2,
           dH, dHOff: 0, dGx: dgx, dGxOff: 0, dGh: dgh, dGhOff: 1, dHPrev: dhp, dHPrevOff: 0 }),
         `gruCellBackward ${B}×${H}`);
@@ -246,9 +192,9 @@ for (const isa of variantNames) {
           const logits = randomFloats(rng, 2 + rows * V, -20, 20);
           logits[2] = 80;  // exp would overflow without the max shift
           const targets = randomIds(rng, 1 + rows, V, kind);
-          same(k, [logits, randomFloats(rng, 3 + rows * V)],
+          same([logits, randomFloats(rng, 3 + rows * V)],
             (kern, [l, d]) => kern.softmaxCrossEntropy(l, 2, rows, V, targets, 1, d, 3, 0.25), `softmaxCE ${kind} ${rows}×${V}`);
-          same(k, [logits], (kern, [l]) => kern.softmaxCrossEntropy(l, 2, rows, V, targets, 1, null, 0, 1), `softmaxCE no grad`);
+          same([logits], (kern, [l]) => kern.softmaxCrossEntropy(l, 2, rows, V, targets, 1, null, 0, 1), `softmaxCE no grad`);
         }
       }
     });

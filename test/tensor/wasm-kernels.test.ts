@@ -6,8 +6,8 @@ import assert from 'node:assert/strict';
 import { loadWasmKernels } from '../../src/tensor/wasm/wasm-kernels.js';
 import { createReferenceKernels } from '../../src/tensor/reference-kernels.js';
 import type { Kernels } from '../../src/tensor/kernels.js';
-import type { Ids } from '../../src/tensor/floats.js';
 import { Rng } from '../../src/tensor/rng.js';
+import { assertClose, checkGemm, checkGemmSweep, randomFloats, randomIds, sameAsReference } from './compare-with-reference.js';
 import { runKernelCases } from './kernel-cases.js';
 import { CharLM } from '../../src/model/char-lm.js';
 import { validateModelConfig } from '../../src/config/model-config.js';
@@ -28,79 +28,30 @@ describe('wasm kernel availability', () => {
 describe('wasm kernels match the reference kernels', { skip: wasm === null }, () => {
   const k = wasm as Kernels;
 
-  function randomFloats(rng: Rng, n: number, lo = -1, hi = 1): Float32Array {
-    const x = new Float32Array(n);
-    for (let i = 0; i < n; i++) x[i] = rng.range(lo, hi);
-    return x;
-  }
-  function randomIds(rng: Rng, n: number, V: number, kind: 'u16' | 'u32' | 'i32'): Ids {
-    const ids = kind === 'u16' ? new Uint16Array(n) : kind === 'u32' ? new Uint32Array(n) : new Int32Array(n);
-    for (let i = 0; i < n; i++) ids[i] = rng.int(V);
-    return ids;
-  }
-  function assertClose(actual: Float32Array, expected: Float32Array, tol: number, what: string): void {
-    assert.equal(actual.length, expected.length, `${what}: length`);
-    for (let i = 0; i < expected.length; i++) {
-      const a = actual[i], e = expected[i];
-      if (Number.isNaN(e) && Number.isNaN(a)) continue;
-      if (!(Math.abs(a - e) <= tol * (1 + Math.abs(e)))) assert.fail(`${what}: element ${i} is ${a}, expected ${e}`);
-    }
-  }
-  /**
-   * Runs the call with both kernels and compares every buffer afterwards. Alternate calls put the wasm kernel's copies
-   * inside its memory (k.alloc, the fast path) or leave them plain Float32Arrays (copied in and out).
-   */
+  // Alternate calls put the wasm kernel's copies inside its memory (k.alloc, the fast path) or leave them plain
+  // Float32Arrays (copied in and out).
   let inside = false;
-  function same(inputs: Float32Array[], call: (kern: Kernels, bufs: Float32Array[]) => number | void, what: string,
-                tol = 2e-6): void {
+  const same = sameAsReference(k, () => {
     inside = !inside;
-    const mine = inputs.map((x) => {
+    const copy = (x: Float32Array): Float32Array => {
       if (!inside) return x.slice();
       const y = k.alloc(x.length) as Float32Array;
       y.set(x);
       return y;
-    });
-    const theirs = inputs.map((x) => x.slice());
-    const r1 = call(k, mine);
-    const r2 = call(reference, theirs);
-    if (typeof r2 === 'number') assert.ok(Math.abs((r1 as number) - r2) <= tol * 10 * (1 + Math.abs(r2)), `${what}: ${r1} vs ${r2}`);
-    mine.forEach((x, i) => assertClose(x, theirs[i], tol, `${what} (${inside ? 'inside' : 'outside'}) buffer ${i}`));
-  }
-
-  function checkGemm(rng: Rng, transA: boolean, transB: boolean, m: number, n: number, kk: number,
-                     alpha: number, beta: number, pad: number, tol = 2e-5): void {
-    const lda = (transA ? m : kk) + pad, ldb = (transB ? kk : n) + pad, ldc = n + pad;
-    const aOff = 3, bOff = 5, cOff = 7;
-    const a = randomFloats(rng, aOff + (transA ? kk : m) * lda);
-    const b = randomFloats(rng, bOff + (transB ? n : kk) * ldb);
-    const c = randomFloats(rng, cOff + m * ldc);
-    if (beta === 0) c.fill(NaN);  // beta = 0 must not read C
-    same([a, b, c], (kern, [x, y, z]) => kern.gemm(transA, transB, m, n, kk, alpha, x, aOff, lda, y, bOff, ldb, beta, z, cOff, ldc),
-      `gemm tA=${transA} tB=${transB} ${m}×${n}×${kk} α=${alpha} β=${beta}`, tol);
-  }
+    };
+    return { copy, where: inside ? 'inside' : 'outside' };
+  });
 
   it('gemm agrees for every transpose, awkward size, offset, alpha and beta', () => {
-    const rng = Rng.fromSeed(11);
-    const sizes = [1, 2, 3, 5, 7, 9, 33, 65];
-    for (const transA of [false, true]) {
-      for (const transB of [false, true]) {
-        for (const m of sizes) {
-          for (const n of sizes) {
-            const kk = sizes[(m + n) % sizes.length];
-            const [alpha, beta] = [[1, 0], [1, 1], [0.5, -2], [-1.5, 0]][(m * 3 + n) % 4];
-            checkGemm(rng, transA, transB, m, n, kk, alpha, beta, (m + n) % 3);
-          }
-        }
-      }
-    }
+    checkGemmSweep(same, Rng.fromSeed(11), [1, 2, 3, 5, 7, 9, 33, 65]);
   });
 
   it('gemm agrees across cache blocks (k past one panel, m past one block)', () => {
     const rng = Rng.fromSeed(12);
     for (const [transA, transB] of [[false, false], [false, true], [true, false], [true, true]] as const) {
-      checkGemm(rng, transA, transB, 70, 37, 600, 1, 1, 1, 5e-5);
-      checkGemm(rng, transA, transB, 9, 300, 20, 1, 0, 0);
-      checkGemm(rng, transA, transB, 33, 64, 263, 0.7, 0.3, 0, 5e-5);
+      checkGemm(same, rng, transA, transB, 70, 37, 600, 1, 1, 1, 5e-5);
+      checkGemm(same, rng, transA, transB, 9, 300, 20, 1, 0, 0);
+      checkGemm(same, rng, transA, transB, 33, 64, 263, 0.7, 0.3, 0, 5e-5);
     }
   });
 
