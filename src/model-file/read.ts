@@ -1,10 +1,11 @@
 // Reading a model file as untrusted input: size limit, safe JSON, then every field checked (format, version, config,
 // vocabulary, weight names, shapes, base64, finiteness, training record, resume tensors), each failure with its own message.
 
-import { stat, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { constants as bufferConstants } from 'node:buffer';
 import { parameterShapes, sizeOf, validateModelConfig, type ModelConfig } from '../config/model-config.js';
 import { CharlmError, ModelFileError } from '../errors.js';
+import { fileSize } from './file-size.js';
 import { describeValue, quote, safeText } from '../text/quote.js';
 import { Vocab } from '../text/vocab.js';
 import {
@@ -199,17 +200,7 @@ export function parseModel(text: string, label: string, bytes: number = Buffer.b
 
 /** Reads and checks a model file. Throws ModelFileError saying what is wrong and where. */
 export async function loadModel(path: string): Promise<SavedModel> {
-  let size: number;
-  try {
-    const info = await stat(path);
-    if (info.isDirectory()) throw new ModelFileError(`${path} is a directory, not a model file`);
-    size = info.size;
-  } catch (err) {
-    if (err instanceof ModelFileError) throw err;
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new ModelFileError(`${path}: no such model file`, { hint: 'train one with: charlm train FILE' });
-    throw new ModelFileError(`cannot read ${path}: ${code === 'EACCES' ? 'permission denied' : (err as Error).message}`);
-  }
+  const size = await fileSize(path, 'model file', { what: 'model file', hint: 'train one with: charlm train FILE' });
   const limit = Math.min(MAX_MODEL_FILE_BYTES, bufferConstants.MAX_STRING_LENGTH);
   if (size > limit) {
     throw new ModelFileError(`${path} is ${size} bytes, larger than the ${limit} bytes charlm can read as a model file`);

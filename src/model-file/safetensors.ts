@@ -3,8 +3,9 @@
 // data. Reading treats the file as hostile: every length and offset is checked against the real file size before
 // anything is allocated. Knows nothing of charlm models (exchange.ts maps a model onto it).
 
-import { open, stat, type FileHandle } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import { ModelFileError } from '../errors.js';
+import { fileSize, readErrorMessage } from './file-size.js';
 
 /** Every dtype the format defines, with its size in bytes. */
 const DTYPE_BYTES: Readonly<Record<string, number>> = {
@@ -150,20 +151,12 @@ export class SafetensorsReader implements SafetensorsSource {
   private constructor(readonly label: string, readonly header: SafetensorsHeader, private readonly handle: FileHandle) {}
 
   static async open(path: string): Promise<SafetensorsReader> {
-    let size: number;
-    try {
-      const info = await stat(path);
-      if (info.isDirectory()) throw new ModelFileError(`${path} is a directory, not a safetensors file`);
-      size = info.size;
-    } catch (err) {
-      if (err instanceof ModelFileError) throw err;
-      throw new ModelFileError(describeOpenError(path, err));
-    }
+    const size = await fileSize(path, 'safetensors file');
     let handle: FileHandle;
     try {
       handle = await open(path, 'r');
     } catch (err) {
-      throw new ModelFileError(describeOpenError(path, err));
+      throw new ModelFileError(readErrorMessage(path, err));
     }
     try {
       const lengthBytes = await readExactly(handle, 0, Math.min(LENGTH_BYTES, size));
@@ -219,13 +212,6 @@ async function readExactly(handle: FileHandle, position: number, length: number)
     got += bytesRead;
   }
   return out;
-}
-
-function describeOpenError(path: string, err: unknown): string {
-  const code = (err as NodeJS.ErrnoException).code;
-  if (code === 'ENOENT') return `${path}: no such file`;
-  if (code === 'EACCES') return `cannot read ${path}: permission denied`;
-  return `cannot read ${path}: ${(err as Error).message}`;
 }
 
 /** The values of a tensor as float32: F32 copied, F16 and BF16 widened exactly; any other dtype refused. */
