@@ -3,6 +3,9 @@
 // own entry point, which picks the variant, is dispatch.cc.
 #include <node_api.h>
 
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
 #include <new>
 
 #include "napi-args.h"
@@ -43,6 +46,67 @@ ENTRY(Gemm) {
   const float* B = a.floats(9, bOff, tB ? extent(n, k, ldb) : extent(k, n, ldb));
   float* C = a.floats(13, cOff, extent(m, n, ldc));
   if (a.ok()) sgemm(tA, tB, int(m), int(n), int(k), alpha, A, lda, B, ldb, beta, C, ldc);
+  return nullptr;
+}
+
+// The recurrent products of a chunk share one B (the weights W_hh, or their transpose) over all T steps: packB packs
+// op(B) once into a buffer from allocPacked, and gemmPacked reads it at each step (src/tensor/kernels.ts, PackedB).
+
+ENTRY(PackedLength) {  // (k, n) → floats packB writes
+  Call a(env, info);
+  const long k = a.count(0), n = a.count(1);
+  return a.ok() ? a.number(double(packedLength(int(k), int(n)))) : nullptr;
+}
+
+ENTRY(AllocPacked) {  // (length) → a zero-filled Float32Array on a 64-byte boundary, which the packed micro-panels need
+  Call a(env, info);
+  const long length = a.count(0);
+  if (!a.ok()) return nullptr;
+  const size_t bytes = sizeof(float) * size_t((std::max(length, 1L) + 15) / 16 * 16);
+  void* data = std::aligned_alloc(64, bytes);
+  if (data == nullptr) throw std::bad_alloc();
+  std::memset(data, 0, bytes);
+  napi_value buffer = nullptr, array = nullptr;
+  const auto release = [](napi_env, void* p, void*) { std::free(p); };
+  if (napi_create_external_arraybuffer(env, data, sizeof(float) * size_t(length), release, nullptr, &buffer) != napi_ok) {
+    std::free(data);
+    napi_throw_error(env, nullptr, "charlm native kernel: cannot create an external ArrayBuffer");
+    return nullptr;
+  }
+  napi_create_typedarray(env, napi_float32_array, size_t(length), buffer, 0, &array);
+  return array;
+}
+
+ENTRY(PackB) {  // (transB, k, n, b, bOff, ldb, packed)
+  Call a(env, info);
+  const bool tB = a.flag(0);
+  const long k = a.count(1), n = a.count(2), bOff = a.count(4), ldb = a.count(5);
+  a.leadingDimension(ldb, tB ? k : n);
+  const float* B = a.floats(3, bOff, tB ? extent(n, k, ldb) : extent(k, n, ldb));
+  float* packed = a.alignedFloats(6, packedLength(int(k), int(n)));
+  if (a.ok() && k > 0 && n > 0) packB(tB, int(k), int(n), B, ldb, packed);
+  return nullptr;
+}
+
+// (m, n, k, alpha, a, aOff, lda, transB, b, bOff, ldb, packed, beta, c, cOff, ldc): gemm's arguments with transA false,
+// and the packed op(B) after the unpacked one (which the small-m paths read).
+ENTRY(GemmPacked) {
+  Call a(env, info);
+  const long m = a.count(0), n = a.count(1), k = a.count(2);
+  const float alpha = float(a.num(3));
+  const long aOff = a.count(5), lda = a.count(6);
+  const bool tB = a.flag(7);
+  const long bOff = a.count(9), ldb = a.count(10);
+  const float beta = float(a.num(12));
+  const long cOff = a.count(14), ldc = a.count(15);
+  a.leadingDimension(lda, k);
+  a.leadingDimension(ldb, tB ? k : n);
+  a.leadingDimension(ldc, n);
+  const float* A = a.floats(4, aOff, extent(m, k, lda));
+  const float* B = a.floats(8, bOff, tB ? extent(n, k, ldb) : extent(k, n, ldb));
+  const float* packed = a.alignedFloats(11, packedLength(int(k), int(n)));
+  float* C = a.floats(13, cOff, extent(m, n, ldc));
+  if (a.ok()) sgemmPacked(int(m), int(n), int(k), alpha, A, lda, tB, B, ldb, packed, beta, C, ldc);
   return nullptr;
 }
 
@@ -212,7 +276,8 @@ ENTRY(VectorWidth) {  // → float lanes per SIMD vector this build uses (16 = A
 napi_value defineKernels(napi_env env, napi_value exports) {
   const napi_property_descriptor props[] = {
 #define FN(js, c) {js, nullptr, c, nullptr, nullptr, nullptr, napi_default, nullptr}
-      FN("gemm", Gemm), FN("addRowVector", AddRowVector), FN("sumRows", SumRows), FN("gatherColumns", GatherColumns),
+      FN("gemm", Gemm), FN("packedLength", PackedLength), FN("allocPacked", AllocPacked), FN("packB", PackB),
+      FN("gemmPacked", GemmPacked), FN("addRowVector", AddRowVector), FN("sumRows", SumRows), FN("gatherColumns", GatherColumns),
       FN("scatterAddColumns", ScatterAddColumns), FN("lstmCellForward", LstmCellForward),
       FN("lstmCellBackward", LstmCellBackward), FN("gruCellForward", GruCellForward),
       FN("gruCellBackward", GruCellBackward), FN("activationForward", ActivationForward),

@@ -1,5 +1,5 @@
 // Runs a large sgemm on two threads by cutting C into two independent blocks (along columns, or along rows when C is tall
-// and narrow); each thread packs its own panels. The threads themselves live in threads.cc.
+// and narrow); each thread packs its own panels, or reads its columns' part of op(B) packed beforehand. The threads themselves live in threads.cc.
 #include <algorithm>
 
 #include "gemm.h"
@@ -20,7 +20,10 @@ struct Job {
   float beta;
   float* c;
   long ldc;
-  void run() const { sgemmSerial(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc); }
+  PackedB packed;  // packed.data is null unless op(B) was packed beforehand
+  void run() const {
+    sgemmSerial(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, packed.data != nullptr ? &packed : nullptr);
+  }
 };
 
 // Below this many multiply-adds the hand-off costs more than the second core gives back (S's per-step products, 2M
@@ -34,11 +37,8 @@ constexpr double kMinParallelMacsFewRows = 1e5;
 // each chunk keeps whole packed panels busy.
 constexpr int kChunks = 4;
 
-}  // namespace
-
-void sgemm(bool transA, bool transB, int m, int n, int k, float alpha, const float* a, long lda, const float* b, long ldb,
-           float beta, float* c, long ldc) {
-  const Job whole{transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc};
+void run(const Job& whole) {
+  const auto& [transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, packed] = whole;
   const int tileRows = gemmTileRows(), tileCols = gemmTileCols();
   const double minMacs = m <= 16 ? kMinParallelMacsFewRows : kMinParallelMacs;
   const bool big = double(m) * n * k >= minMacs && k > 0 && alpha != 0.0f;
@@ -65,6 +65,7 @@ void sgemm(bool transA, bool transB, int m, int n, int k, float alpha, const flo
     if (s.cols) {
       j.n = std::min(s.step, s.whole.n - first);
       j.b = j.transB ? j.b + long(first) * j.ldb : j.b + first;
+      j.packed.col0 += first;
       j.c += first;
     } else {
       j.m = std::min(s.step, s.whole.m - first);
@@ -73,6 +74,18 @@ void sgemm(bool transA, bool transB, int m, int n, int k, float alpha, const flo
     }
     j.run();
   }, &split, chunks);
+}
+
+}  // namespace
+
+void sgemm(bool transA, bool transB, int m, int n, int k, float alpha, const float* a, long lda, const float* b, long ldb,
+           float beta, float* c, long ldc) {
+  run(Job{transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, PackedB{}});
+}
+
+void sgemmPacked(int m, int n, int k, float alpha, const float* a, long lda, bool transB, const float* b, long ldb,
+                 const float* packed, float beta, float* c, long ldc) {
+  run(Job{false, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, PackedB{packed, n, 0}});
 }
 
 }  // namespace charlm::CHARLM_ISA

@@ -124,7 +124,7 @@ void transpose16(const float* src, long lds, float* dst, long ldd) {
 #endif
 
 // Packs rows [0, kc) × columns [0, nc) of op(B) into NR-column micro-panels: element (p, j) of panel r at r·NR·kc + p·NR + j.
-void packB(const float* b, long ldb, bool transB, int kc, int nc, float* dst) {
+void packBlockB(const float* b, long ldb, bool transB, int kc, int nc, float* dst) {
   for (int r = 0; r < nc; r += NR) {
     const int nr = std::min(NR, nc - r);
     if (!transB) {  // op(B)(p, j) = b[p·ldb + j]: rows of B are contiguous
@@ -207,13 +207,22 @@ void microKernel(int kc, const float* __restrict a, const float* __restrict b, f
 }
 
 // Rows of A that share each load of B in the dot-product path: 4 × 4 accumulators fill half of AVX-512's 32 registers and
-// make the loop bound by multiply-adds rather than loads (the beam search's 9 rows: 4 + 4 + 1); AVX2 and SSE have 16
-// registers, room for 2 × 4.
+// make the loop bound by multiply-adds rather than loads; AVX2 and SSE have 16 registers, room for 2 × 4. DOT_ROWS_MAX:
+// the tallest tile that still fits (5 × 4 accumulators, the four rows of B and a row of A: 25 of 32), so that a beam
+// search's 9 rows go as 5 + 4 instead of 4 + 4 + 1, whose lone row reads four rows of B for every four multiply-adds.
 #if defined(__AVX512F__)
-constexpr int DOT_ROWS = 4;
+constexpr int DOT_ROWS = 4, DOT_ROWS_MAX = 5;
 #else
-constexpr int DOT_ROWS = 2;
+constexpr int DOT_ROWS = 2, DOT_ROWS_MAX = 2;
 #endif
+
+// The height of the next tile with `left` rows still to do: all of them when they fit one tile, a tallest tile when that
+// leaves a multiple of DOT_ROWS (9 = 5 + 4), else DOT_ROWS.
+constexpr int dotTileRows(int left) {
+  if (left <= DOT_ROWS_MAX) return left;
+  if ((left - DOT_ROWS_MAX) % DOT_ROWS == 0) return DOT_ROWS_MAX;
+  return DOT_ROWS;
+}
 
 // R rows of A (k contiguous floats each, `a`) dotted with four rows of the stored B from b0: per lane in order of p, then
 // across lanes by hsum4. Every element gets the same arithmetic whatever R is, so a row's result does not depend on how
@@ -285,9 +294,21 @@ void smallM(bool transA, bool transB, int m, int n, int k, float alpha, const fl
   int j = 0;
   for (; j + 4 <= n; j += 4) {
     const float* b0 = b + j * ldb;
-    int i = 0;
-    for (; i + DOT_ROWS <= m; i += DOT_ROWS) dotTile<DOT_ROWS>(rows + long(i) * k, k, b0, ldb, [&](int r, v4 s) { put4(i + r, j, s); });
-    for (; i < m; ++i) dotTile<1>(rows + long(i) * k, k, b0, ldb, [&](int, v4 s) { put4(i, j, s); });
+    for (int i = 0; i < m;) {
+      const int height = dotTileRows(m - i);
+      const float* ai = rows + long(i) * k;
+      auto emit = [&](int r, v4 sums) { put4(i + r, j, sums); };
+      switch (height) {
+        case 1: dotTile<1>(ai, k, b0, ldb, emit); break;
+        case 2: dotTile<2>(ai, k, b0, ldb, emit); break;
+#if defined(__AVX512F__)
+        case 3: dotTile<3>(ai, k, b0, ldb, emit); break;
+        case 4: dotTile<4>(ai, k, b0, ldb, emit); break;
+        case 5: dotTile<5>(ai, k, b0, ldb, emit); break;
+#endif
+      }
+      i += height;
+    }
   }
   for (; j < n; ++j) {
     const float* bj = b + j * ldb;
@@ -304,8 +325,22 @@ void smallM(bool transA, bool transB, int m, int n, int k, float alpha, const fl
 
 }  // namespace
 
+// Padded width of a packed op(B): whole NR-column micro-panels.
+long paddedWidth(int n) { return (long(n) + NR - 1) / NR * NR; }
+
+long packedLength(int k, int n) { return paddedWidth(n) * k; }
+
+// The whole of op(B) in the layout the loop below reads: K block pc (KC rows; the last may be shorter) starts at
+// pc·paddedWidth and holds every NR-column micro-panel of its rows, the panel of column j at j·kc within the block.
+void packB(bool transB, int k, int n, const float* b, long ldb, float* packed) {
+  for (int pc = 0; pc < k; pc += KC) {
+    const int kc = std::min(KC, k - pc);
+    packBlockB(transB ? b + pc : b + long(pc) * ldb, ldb, transB, kc, n, packed + long(pc) * paddedWidth(n));
+  }
+}
+
 void sgemmSerial(bool transA, bool transB, int m, int n, int k, float alpha, const float* a, long lda, const float* b,
-                 long ldb, float beta, float* c, long ldc) {
+                 long ldb, float beta, float* c, long ldc, const PackedB* packed) {
   if (m <= 0 || n <= 0) return;
   if (k <= 0 || alpha == 0.0f) {  // BLAS: A and B are not read; C = beta·C
     for (int i = 0; i < m; ++i)
@@ -319,7 +354,9 @@ void sgemmSerial(bool transA, bool transB, int m, int n, int k, float alpha, con
     for (int pc = 0; pc < k; pc += KC) {
       const int kc = std::min(KC, k - pc);
       const float betaBlock = pc == 0 ? beta : 1.0f;  // later K blocks accumulate onto the first
-      packB(transB ? b + long(jc) * ldb + pc : b + long(pc) * ldb + jc, ldb, transB, kc, nc, scratch.b);
+      const float* panels = scratch.b;
+      if (packed != nullptr) panels = packed->data + long(pc) * paddedWidth(packed->width) + long(packed->col0 + jc) * kc;
+      else packBlockB(transB ? b + long(jc) * ldb + pc : b + long(pc) * ldb + jc, ldb, transB, kc, nc, scratch.b);
       for (int ic = 0; ic < m; ic += MC) {
         const int mc = std::min(MC, m - ic);
         packA(transA ? a + long(pc) * lda + ic : a + long(ic) * lda + pc, lda, transA, mc, kc, scratch.a);
@@ -327,7 +364,7 @@ void sgemmSerial(bool transA, bool transB, int m, int n, int k, float alpha, con
           const int nr = std::min(NR, nc - jr);
           for (int ir = 0; ir < mc; ir += MR) {
             const int mr = std::min(MR, mc - ir);
-            microKernel(kc, scratch.a + long(ir) * kc, scratch.b + long(jr) * kc, c + long(ic + ir) * ldc + jc + jr, ldc,
+            microKernel(kc, scratch.a + long(ir) * kc, panels + long(jr) * kc, c + long(ic + ir) * ldc + jc + jr, ldc,
                         mr, nr, alpha, betaBlock);
           }
         }

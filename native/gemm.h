@@ -6,9 +6,18 @@
 
 namespace charlm::CHARLM_ISA {
 
-// The whole product on the calling thread.
+// op(B) packed once by packB (ops.h) for many products with the same B: the packed panels, the full width they were
+// packed for, and the first column of it that this product computes (a multiple of the tile's columns).
+struct PackedB {
+  const float* data = nullptr;
+  int width = 0;
+  int col0 = 0;
+};
+
+// The whole product on the calling thread. With `packed`, op(B)'s panels are read from it instead of packed here; b is
+// still read when the product is small enough to skip packing (the small-m paths read B in place).
 void sgemmSerial(bool transA, bool transB, int m, int n, int k, float alpha, const float* a, long lda, const float* b,
-                 long ldb, float beta, float* c, long ldc);
+                 long ldb, float beta, float* c, long ldc, const PackedB* packed = nullptr);
 // The register tile (rows × columns of C): thread splits fall on its multiples so no tile is cut in two.
 int gemmTileRows();
 int gemmTileCols();

@@ -60,6 +60,12 @@ class Call {
     }
     return static_cast<float*>(data) + off;
   }
+  // Float32Array argument i from allocPacked: `extent` elements from its start, which lies on a 64-byte boundary.
+  float* alignedFloats(size_t i, long extent) {
+    float* p = floats(i, 0, extent);
+    if (p != nullptr && reinterpret_cast<uintptr_t>(p) % 64 != 0) rangeError("packed buffer not from allocPacked (unaligned)");
+    return failed_ ? nullptr : p;
+  }
   // Ids argument i (Uint16Array, Uint32Array or Int32Array): `count` ids from off, each checked to lie in [0, limit).
   struct Ids {
     napi_typedarray_type type;

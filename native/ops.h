@@ -11,6 +11,15 @@ namespace charlm::CHARLM_ISA {
 void sgemm(bool transA, bool transB, int m, int n, int k, float alpha, const float* a, long lda, const float* b, long ldb,
            float beta, float* c, long ldc);
 
+// The same product with op(B) already packed by packB (the recurrent weights, packed once per chunk and used at every time
+// step). transA is false; b is the unpacked B, which the small-m paths read instead. Each element of C gets exactly the
+// arithmetic of sgemm, so packing changes no result.
+void sgemmPacked(int m, int n, int k, float alpha, const float* a, long lda, bool transB, const float* b, long ldb,
+                 const float* packed, float beta, float* c, long ldc);
+// Floats packB writes for a k×n op(B); `packed` must be 64-byte aligned.
+long packedLength(int k, int n);
+void packB(bool transB, int k, int n, const float* b, long ldb, float* packed);
+
 void addRowVector(float* x, int rows, int cols, const float* v);
 void sumRows(const float* x, int rows, int cols, float* out);
 template <typename Id> void gatherColumns(const float* w, int G, int V, const Id* ids, int rows, float* out);

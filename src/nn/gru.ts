@@ -9,7 +9,9 @@
 import type { Floats } from '../tensor/floats.js';
 import type { Kernels } from '../tensor/kernels.js';
 import { gateWeightParams, type CellType, type GateWeightKey, type LayerTensors } from './cell-type.js';
-import { copyFloats, projectInput, projectInputBackward, type LayerInput, type LayerState } from './layer-io.js';
+import {
+  copyFloats, projectInput, projectInputBackward, RecurrentPacks, type LayerInput, type LayerState,
+} from './layer-io.js';
 import { LayerResets } from './row-resets.js';
 
 /** The GRU as a cell type, with PyTorch's uniform initialisation throughout. */
@@ -39,11 +41,11 @@ export const GRU_CELL: CellType<GateWeightKey> = {
 
 export type GruWeights = LayerTensors<GateWeightKey>; // (3H,D) (3H,H) (3H) (3H)
 /** gx holds the activations [r z n] after forward; gh keeps the pre-activations; hiddens slot 0 is the carried-in h. */
-export interface GruCache { gx: Floats; gh: Floats; hiddens: Floats }                 // (T,B,3H) (T,B,3H) (T+1,B,H)
+export interface GruCache { gx: Floats; gh: Floats; hiddens: Floats; packs: RecurrentPacks } // (T,B,3H) (T,B,3H) (T+1,B,H)
 export interface GruScratch { dGx: Floats; dGh: Floats; dHPrev: Floats }               // (T,B,3H) (T,B,3H) (B,H)
 
 export function allocGruCache(k: Kernels, T: number, B: number, H: number): GruCache {
-  return { gx: k.alloc(T * B * 3 * H), gh: k.alloc(T * B * 3 * H), hiddens: k.alloc((T + 1) * B * H) };
+  return { gx: k.alloc(T * B * 3 * H), gh: k.alloc(T * B * 3 * H), hiddens: k.alloc((T + 1) * B * H), packs: new RecurrentPacks() };
 }
 
 export function allocGruScratch(k: Kernels, T: number, B: number, H: number): GruScratch {
@@ -58,9 +60,10 @@ export function gruForward(k: Kernels, w: GruWeights, input: LayerInput, state: 
   copyFloats(state.h, 0, hiddens, 0, B * H);
   projectInput(k, w.weightIh, input, T * B, G, gx, 0);
   k.addRowVector(gx, 0, T * B, G, w.biasIh, 0);
+  const weightHhT = cache.packs.forward(k, w.weightHh, G, H, T);
   for (let t = 0; t < T; t++) {
     resets?.swap(t);
-    k.gemm(false, true, B, G, H, 1, hiddens, t * B * H, H, w.weightHh, 0, H, 0, gh, t * B * G, G);
+    k.gemmPacked(B, 1, hiddens, t * B * H, H, weightHhT, 0, gh, t * B * G, G);
     k.addRowVector(gh, t * B * G, B, G, w.biasHh, 0);
     k.gruCellForward({ B, H, gx, gxOff: t * B * G, gh, ghOff: t * B * G, hPrev: hiddens, hPrevOff: t * B * H,
       h: hiddens, hOff: (t + 1) * B * H });
@@ -76,6 +79,7 @@ export function gruBackward(k: Kernels, w: GruWeights, input: LayerInput, cache:
   const G = 3 * H;
   const { gx, gh, hiddens } = cache;
   const { dGx, dGh, dHPrev } = scratch;
+  const weightHh = cache.packs.backward(k, w.weightHh, G, H, T);
   for (let t = T - 1; t >= 0; t--) {
     resets?.swap(t);
     k.gruCellBackward({ B, H, gx, gxOff: t * B * G, gh, ghOff: t * B * G, hPrev: hiddens, hPrevOff: t * B * H,
@@ -84,7 +88,7 @@ export function gruBackward(k: Kernels, w: GruWeights, input: LayerInput, cache:
       if (t === 0) return;
       // dh_{t-1} += z ⊙ dh_t (direct path) + dGh_t · W_hh. Skipped at t = 0: truncated BPTT.
       k.axpy(dHPrev, 0, dHiddens, (t - 1) * B * H, B * H, 1);
-      k.gemm(false, false, B, H, G, 1, dGh, t * B * G, G, w.weightHh, 0, H, 1, dHiddens, (t - 1) * B * H, H);
+      k.gemmPacked(B, 1, dGh, t * B * G, G, weightHh, 1, dHiddens, (t - 1) * B * H, H);
     };
     if (resets === null) addRecurrent();
     else resets.cutGradient(t, dHiddens, H, [], addRecurrent);

@@ -2,7 +2,7 @@
 // layer below), its carried state, and buffer copies. Shared by lstm.ts, gru.ts and rnn.ts.
 
 import type { Floats, Ids } from '../tensor/floats.js';
-import type { Kernels } from '../tensor/kernels.js';
+import { packedInPlace, type Kernels, type PackedB } from '../tensor/kernels.js';
 import { embeddingBackward, embeddingForward } from './embedding.js';
 import { linearBackward, linearForward } from './linear.js';
 
@@ -16,6 +16,28 @@ export interface LayerState { h: Floats; c: Floats | null }
 
 export function inputSize(input: LayerInput): number {
   return input.kind === 'one-hot' ? input.vocabSize : input.size;
+}
+
+/**
+ * W_hh (G×R: G gate rows, R the width of h) as the right-hand side of a chunk's per-step recurrent products: forward's
+ * h_{t-1}·W_hhᵀ and backward's dGates_t·W_hh. Packed once for the T steps instead of by every step's gemm (which repacked
+ * the same weights T times); one step (decoding) reads W_hh in place. The packed memory serves the next chunk too.
+ */
+export class RecurrentPacks {
+  private forwardPack: PackedB | null = null;
+  private backwardPack: PackedB | null = null;
+
+  /** W_hhᵀ, op(B) of forward's h_{t-1}·W_hhᵀ (k = R, n = G), for T steps of the current weights. */
+  forward(k: Kernels, weightHh: Floats, G: number, R: number, T: number): PackedB {
+    if (T < 2) return packedInPlace(true, R, G, weightHh, 0, R);
+    return this.forwardPack = k.packB(true, R, G, weightHh, 0, R, this.forwardPack);
+  }
+
+  /** W_hh, op(B) of backward's dGates_t·W_hh (k = G, n = R). */
+  backward(k: Kernels, weightHh: Floats, G: number, R: number, T: number): PackedB {
+    if (T < 2) return packedInPlace(false, G, R, weightHh, 0, R);
+    return this.backwardPack = k.packB(false, G, R, weightHh, 0, R, this.backwardPack);
+  }
 }
 
 /** pre (rows, G) = x · W_ihᵀ for all T·B rows at once (overwritten). The biases are the caller's. */

@@ -13,7 +13,9 @@
 import type { Floats } from '../tensor/floats.js';
 import type { Kernels } from '../tensor/kernels.js';
 import { gateWeightParams, UNIFORM, type CellType, type GateWeightKey, type LayerParam } from './cell-type.js';
-import { copyFloats, projectInput, projectInputBackward, type LayerInput, type LayerState } from './layer-io.js';
+import {
+  copyFloats, projectInput, projectInputBackward, RecurrentPacks, type LayerInput, type LayerState,
+} from './layer-io.js';
 import { LayerResets } from './row-resets.js';
 
 const GATES = ['i', 'f', 'g', 'o'] as const;
@@ -65,7 +67,7 @@ export interface LstmWeights { weightIh: Floats; weightHh: Floats; biasIh: Float
  * gates hold the activations [i f g o] after forward; slot 0 of cells and hiddens is the carried-in state. With a
  * projection, outputs holds m_1 … m_T (the cell's output before W_hr); without one, m_t is h_t and outputs is null.
  */
-export interface LstmCache { gates: Floats; cells: Floats; hiddens: Floats; outputs: Floats | null }
+export interface LstmCache { gates: Floats; cells: Floats; hiddens: Floats; outputs: Floats | null; packs: RecurrentPacks }
                                                           // (T,B,4H) (T+1,B,H) (T+1,B,R) (T,B,H)
 /** dM (B, H): the gradient into m_t, with a projection only. */
 export interface LstmScratch { dGates: Floats; dC: Floats; dM: Floats | null }           // (T,B,4H) (B,H) (B,H)
@@ -73,7 +75,7 @@ export interface LstmScratch { dGates: Floats; dC: Floats; dM: Floats | null }  
 export function allocLstmCache(k: Kernels, T: number, B: number, H: number, P = 0): LstmCache {
   return {
     gates: k.alloc(T * B * 4 * H), cells: k.alloc((T + 1) * B * H), hiddens: k.alloc((T + 1) * B * (P || H)),
-    outputs: P > 0 ? k.alloc(T * B * H) : null,
+    outputs: P > 0 ? k.alloc(T * B * H) : null, packs: new RecurrentPacks(),
   };
 }
 
@@ -94,10 +96,11 @@ export function lstmForward(k: Kernels, w: LstmWeights, input: LayerInput, state
   projectInput(k, w.weightIh, input, T * B, G, gates, 0);
   k.addRowVector(gates, 0, T * B, G, w.biasIh, 0);
   k.addRowVector(gates, 0, T * B, G, w.biasHh, 0);
+  const weightHhT = cache.packs.forward(k, w.weightHh, G, R, T);
   for (let t = 0; t < T; t++) {
     // gates_t += h_{t-1}·W_hhᵀ, then the cell turns them into c_t and m_t (= h_t without a projection).
     resets?.swap(t);
-    k.gemm(false, true, B, G, R, 1, hiddens, t * B * R, R, w.weightHh, 0, R, 1, gates, t * B * G, G);
+    k.gemmPacked(B, 1, hiddens, t * B * R, R, weightHhT, 1, gates, t * B * G, G);
     const step = { B, H, gates, gatesOff: t * B * G, cPrev: cells, cPrevOff: t * B * H, c: cells, cOff: (t + 1) * B * H };
     if (outputs === null || weightHr === null) {
       k.lstmCellForward({ ...step, h: hiddens, hOff: (t + 1) * B * H });
@@ -125,6 +128,7 @@ export function lstmBackward(k: Kernels, w: LstmWeights, input: LayerInput, cach
   const { dGates, dC, dM } = scratch;
   const { weightHr } = w;
   dC.fill(0); // nothing flows back from beyond the chunk
+  const weightHh = cache.packs.backward(k, w.weightHh, G, R, T);
   for (let t = T - 1; t >= 0; t--) {
     resets?.swap(t);
     const step = { B, H, gates, gatesOff: t * B * G, cPrev: cells, cPrevOff: t * B * H, c: cells, cOff: (t + 1) * B * H,
@@ -138,7 +142,7 @@ export function lstmBackward(k: Kernels, w: LstmWeights, input: LayerInput, cach
     }
     // dh_{t-1} += dGates_t · W_hh. At t = 0 this would go into the carried-in state, which the truncation stops.
     const addRecurrent = (): void => {
-      if (t > 0) k.gemm(false, false, B, R, G, 1, dGates, t * B * G, G, w.weightHh, 0, R, 1, dHiddens, (t - 1) * B * R, R);
+      if (t > 0) k.gemmPacked(B, 1, dGates, t * B * G, G, weightHh, 1, dHiddens, (t - 1) * B * R, R);
     };
     if (resets === null) addRecurrent();
     else resets.cutGradient(t, dHiddens, R, [{ buf: dC, width: H }], addRecurrent);

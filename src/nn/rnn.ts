@@ -7,7 +7,9 @@
 import type { Floats } from '../tensor/floats.js';
 import type { Activation, Kernels } from '../tensor/kernels.js';
 import { gateWeightParams, type CellType, type GateWeightKey, type InitRule, type LayerTensors } from './cell-type.js';
-import { copyFloats, projectInput, projectInputBackward, type LayerInput, type LayerState } from './layer-io.js';
+import {
+  copyFloats, projectInput, projectInputBackward, RecurrentPacks, type LayerInput, type LayerState,
+} from './layer-io.js';
 import { LayerResets } from './row-resets.js';
 
 export type RnnWeights = LayerTensors<GateWeightKey>; // (H,D) (H,H) (H) (H)
@@ -51,11 +53,11 @@ export const RNN_RELU_CELL = rnnCell('relu', {
   weightIh: { kind: 'normal', std: IRNN_INPUT_STD }, weightHh: { kind: 'identity' }, biasIh: ZERO, biasHh: ZERO,
 });
 /** Slot 0 of hiddens is the carried-in state; slots 1..T are the activated h_t (forward computes them in place). */
-export interface RnnCache { hiddens: Floats }                                            // (T+1,B,H)
+export interface RnnCache { hiddens: Floats; packs: RecurrentPacks }                    // (T+1,B,H)
 export interface RnnScratch { dPre: Floats }                                             // (T,B,H)
 
 export function allocRnnCache(k: Kernels, T: number, B: number, H: number): RnnCache {
-  return { hiddens: k.alloc((T + 1) * B * H) };
+  return { hiddens: k.alloc((T + 1) * B * H), packs: new RecurrentPacks() };
 }
 
 export function allocRnnScratch(k: Kernels, T: number, B: number, H: number): RnnScratch {
@@ -70,9 +72,10 @@ export function rnnForward(k: Kernels, w: RnnWeights, input: LayerInput, state: 
   projectInput(k, w.weightIh, input, T * B, H, hiddens, B * H);
   k.addRowVector(hiddens, B * H, T * B, H, w.biasIh, 0);
   k.addRowVector(hiddens, B * H, T * B, H, w.biasHh, 0);
+  const weightHhT = cache.packs.forward(k, w.weightHh, H, H, T);
   for (let t = 0; t < T; t++) {
     resets?.swap(t);
-    k.gemm(false, true, B, H, H, 1, hiddens, t * B * H, H, w.weightHh, 0, H, 1, hiddens, (t + 1) * B * H, H);
+    k.gemmPacked(B, 1, hiddens, t * B * H, H, weightHhT, 1, hiddens, (t + 1) * B * H, H);
     resets?.swap(t);
     k.activationForward({ kind: activation, n: B * H, x: hiddens, xOff: (t + 1) * B * H });
   }
@@ -85,11 +88,12 @@ export function rnnBackward(k: Kernels, w: RnnWeights, input: LayerInput, cache:
                             resets: LayerResets | null, T: number, B: number, H: number): void {
   const { hiddens } = cache;
   const { dPre } = scratch;
+  const weightHh = cache.packs.backward(k, w.weightHh, H, H, T);
   for (let t = T - 1; t >= 0; t--) {
     k.activationBackward({ kind: activation, n: B * H, y: hiddens, yOff: (t + 1) * B * H, dH: dHiddens, dHOff: t * B * H,
       dPre, dPreOff: t * B * H });
     const addRecurrent = (): void => {
-      if (t > 0) k.gemm(false, false, B, H, H, 1, dPre, t * B * H, H, w.weightHh, 0, H, 1, dHiddens, (t - 1) * B * H, H);
+      if (t > 0) k.gemmPacked(B, 1, dPre, t * B * H, H, weightHh, 1, dHiddens, (t - 1) * B * H, H);
     };
     if (resets === null) addRecurrent();
     else resets.cutGradient(t, dHiddens, H, [], addRecurrent);

@@ -33,6 +33,17 @@ export interface Kernels {
        a: Floats, aOff: number, lda: number, b: Floats, bOff: number, ldb: number,
        beta: number, c: Floats, cOff: number, ldc: number): void;
 
+  /**
+   * op(B) (k×n, as gemm's B) prepared once for many products by the same B: the recurrent weights, which each of a chunk's
+   * T steps multiplies by. B must not change while the result is in use. `reuse`, an earlier result for the same k and n,
+   * lends its memory. Kernels that gain nothing from packing (reference, wasm) return B in place (packedInPlace).
+   */
+  packB(transB: boolean, k: number, n: number, b: Floats, bOff: number, ldb: number, reuse: PackedB | null): PackedB;
+
+  /** C = alpha · A · op(B) + beta · C for A m×k and op(B) from packB (or packedInPlace): exactly gemm's result. */
+  gemmPacked(m: number, alpha: number, a: Floats, aOff: number, lda: number, b: PackedB,
+             beta: number, c: Floats, cOff: number, ldc: number): void;
+
   /** x[r, j] += v[j] for r < rows, j < cols (x contiguous rows of `cols`). Bias add. */
   addRowVector(x: Floats, xOff: number, rows: number, cols: number, v: Floats, vOff: number): void;
 
@@ -90,6 +101,29 @@ export interface Kernels {
 
   /** Σ x[i]² over n elements, accumulated in float64. Gradient norms. */
   sumSquares(x: Floats, xOff: number, n: number): number;
+}
+
+/**
+ * A gemm's op(B) (k×n) prepared by packB: B as stored (read by products too small to gain from the packed copy) and the
+ * kernel's packed copy of it, or null when the product reads B in place.
+ */
+export interface PackedB {
+  readonly transB: boolean;
+  readonly k: number;
+  readonly n: number;
+  readonly b: Floats; readonly bOff: number; readonly ldb: number;
+  readonly panels: Floats | null;
+}
+
+/** op(B) read in place by gemmPacked: what packB gives where packing gains nothing, and for a single product. */
+export function packedInPlace(transB: boolean, k: number, n: number, b: Floats, bOff: number, ldb: number): PackedB {
+  return { transB, k, n, b, bOff, ldb, panels: null };
+}
+
+/** gemmPacked for a B read in place: the plain gemm. */
+export function gemmInPlace(gemm: Kernels['gemm'], m: number, alpha: number, a: Floats, aOff: number, lda: number,
+                            p: PackedB, beta: number, c: Floats, cOff: number, ldc: number): void {
+  gemm(false, p.transB, m, p.n, p.k, alpha, a, aOff, lda, p.b, p.bOff, p.ldb, beta, c, cOff, ldc);
 }
 
 // The cell kernels take their arguments by name: a dozen buffers and offsets in a row could be swapped and still

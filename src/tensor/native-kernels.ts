@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import type { Floats, Ids } from './floats.js';
-import type { Kernels } from './kernels.js';
+import { gemmInPlace, type Kernels } from './kernels.js';
 
 /**
  * The functions charlm_native.node exports (native/addon.cc). Most take the arguments of Kernels; the cell kernels take
@@ -15,6 +15,13 @@ import type { Kernels } from './kernels.js';
  */
 interface NativeAddon {
   gemm: Kernels['gemm'];
+  /** Floats packB writes for a k×n op(B). */
+  packedLength(k: number, n: number): number;
+  /** A zero-filled Float32Array on a 64-byte boundary, for packB. */
+  allocPacked(length: number): Float32Array;
+  packB(transB: boolean, k: number, n: number, b: Floats, bOff: number, ldb: number, packed: Floats): void;
+  gemmPacked(m: number, n: number, k: number, alpha: number, a: Floats, aOff: number, lda: number, transB: boolean,
+             b: Floats, bOff: number, ldb: number, packed: Floats, beta: number, c: Floats, cOff: number, ldc: number): void;
   addRowVector: Kernels['addRowVector'];
   sumRows: Kernels['sumRows'];
   gatherColumns: Kernels['gatherColumns'];
@@ -106,6 +113,16 @@ function wrap(addon: NativeAddon): Kernels {
     alloc: (length: number) => new Float32Array(length),
     release: () => {},  // the garbage collector reclaims it
     gemm: addon.gemm,
+    packB(transB, k, n, b, bOff, ldb, reuse) {
+      const fits = reuse?.panels != null && reuse.k === k && reuse.n === n;
+      const panels = fits ? reuse.panels! : addon.allocPacked(addon.packedLength(k, n));
+      addon.packB(transB, k, n, b, bOff, ldb, panels);
+      return { transB, k, n, b, bOff, ldb, panels };
+    },
+    gemmPacked: (m, alpha, a, aOff, lda, p, beta, c, cOff, ldc) => {
+      if (p.panels === null) gemmInPlace(addon.gemm, m, alpha, a, aOff, lda, p, beta, c, cOff, ldc);
+      else addon.gemmPacked(m, p.n, p.k, alpha, a, aOff, lda, p.transB, p.b, p.bOff, p.ldb, p.panels, beta, c, cOff, ldc);
+    },
     addRowVector: addon.addRowVector,
     sumRows: addon.sumRows,
     gatherColumns: addon.gatherColumns,

@@ -4,8 +4,9 @@
 // on a runtime without WebAssembly SIMD and without the native kernel.
 
 import { allocFloats, type DType, type Floats, type Ids } from './floats.js';
-import type {
-  GruCellBackwardArgs, GruCellForwardArgs, Kernels, LstmCellBackwardArgs, LstmCellForwardArgs,
+import {
+  gemmInPlace, packedInPlace, type GruCellBackwardArgs, type GruCellForwardArgs, type Kernels, type LstmCellBackwardArgs,
+  type LstmCellForwardArgs,
 } from './kernels.js';
 
 const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));
@@ -219,6 +220,8 @@ export function createReferenceKernels(dtype: DType): Kernels {
     alloc: (length) => allocFloats(dtype, length),
     release: () => {},  // the garbage collector reclaims it
     gemm,
+    packB: (transB, kk, n, b, bOff, ldb) => packedInPlace(transB, kk, n, b, bOff, ldb),
+    gemmPacked: (m, alpha, a, aOff, lda, p, beta, c, cOff, ldc) => gemmInPlace(gemm, m, alpha, a, aOff, lda, p, beta, c, cOff, ldc),
     addRowVector(x, xOff, rows, cols, v, vOff) {
       for (let r = 0; r < rows; r++) {
         const row = xOff + r * cols;

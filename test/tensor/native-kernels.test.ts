@@ -101,6 +101,32 @@ for (const isa of variantNames) {
       }
     });
 
+    it('a product by a packed B (the recurrent weights across a chunk) gives the bits of gemm, on one thread and on two', () => {
+      // The per-step products of M and L (forward h·W_hhᵀ, backward dGates·W_hh), shapes that cross a K block (k > 256)
+      // and leave partial tiles, and a few rows (read in place, as gemm does). Packing changes the memory, not the sums.
+      const rng = Rng.fromSeed(16);
+      for (const [transB, m, n, kk] of [[true, 32, 1024, 256], [false, 32, 256, 1024], [true, 64, 2048, 512],
+        [false, 64, 512, 2048], [true, 13, 70, 300], [false, 33, 65, 257], [true, 3, 100, 40], [false, 9, 48, 20]] as const) {
+        const ldb = (transB ? kk : n) + 3, lda = kk + 1;
+        const a = randomFloats(rng, m * lda), b = randomFloats(rng, (transB ? n : kk) * ldb), c0 = randomFloats(rng, m * n);
+        let packed = k.packB(transB, kk, n, b, 0, ldb, null);
+        packed = k.packB(transB, kk, n, b, 0, ldb, packed);  // reusing the memory of an earlier packing
+        for (const threads of [1, 2]) {
+          setNativeGemmThreads(threads);
+          const plain = c0.slice(), viaPack = c0.slice();
+          k.gemm(false, transB, m, n, kk, 0.5, a, 0, lda, b, 0, ldb, 1, plain, 0, n);
+          k.gemmPacked(m, 0.5, a, 0, lda, packed, 1, viaPack, 0, n);
+          assert.deepEqual(Buffer.from(viaPack.buffer), Buffer.from(plain.buffer), `${m}×${n}×${kk} tB=${transB}, ${threads} threads`);
+        }
+      }
+      setNativeGemmThreads(1);
+      // A buffer that packB did not allocate may lie anywhere; the packed micro-panels need a 64-byte boundary.
+      const p = k.packB(true, 8, 32, randomFloats(rng, 256), 0, 8, null);
+      const unaligned = new Float32Array(new ArrayBuffer(4 * (p.panels!.length + 1)), 4, p.panels!.length);
+      assert.throws(() => k.gemmPacked(20, 1, new Float32Array(160), 0, 8, { ...p, panels: unaligned }, 0, new Float32Array(640), 0, 32),
+        /unaligned|allocPacked/);
+    });
+
     it('gemm with k = 0 or alpha = 0 scales C by beta without reading A or B', () => {
       const c = new Float32Array([1, 2, 3, 4]);
       k.gemm(false, false, 2, 2, 0, 1, new Float32Array(0), 0, 0, new Float32Array(0), 0, 2, 3, c, 0, 2);

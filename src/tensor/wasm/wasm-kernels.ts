@@ -13,7 +13,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Floats, Ids } from '../floats.js';
-import type { Kernels } from '../kernels.js';
+import { gemmInPlace, packedInPlace, type Kernels } from '../kernels.js';
 
 /** The functions kernels.wasm exports; every pointer is a byte address in the shared memory. */
 interface WasmExports {
@@ -225,7 +225,7 @@ function wrap(ex: WasmExports, heap: WasmHeap): Kernels {
     return stats;
   }
 
-  return {
+  const kernels: Kernels = {
     name: 'wasm',
     dtype: 'f32',
     alloc: (length) => heap.alloc(length),
@@ -240,6 +240,9 @@ function wrap(ex: WasmExports, heap: WasmHeap): Kernels {
       ex.gemm(transA ? 1 : 0, transB ? 1 : 0, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, scratch, GEMM_MC, GEMM_KC);
       heap.end();
     },
+    // B is read in place: the WebAssembly gemm packs per call, and the recurrent products have not been worth a packed path.
+    packB: (transB, kk, n, b, bOff, ldb) => packedInPlace(transB, kk, n, b, bOff, ldb),
+    gemmPacked: (m, alpha, a, aOff, lda, p, beta, c, cOff, ldc) => gemmInPlace(kernels.gemm, m, alpha, a, aOff, lda, p, beta, c, cOff, ldc),
     addRowVector(x, xOff, rows, cols, v, vOff) {
       heap.begin();
       ex.addRowVector(heap.ptr(x, xOff, rows * cols, true), rows, cols, heap.ptr(v, vOff, rows > 0 ? cols : 0, false));
@@ -340,6 +343,7 @@ function wrap(ex: WasmExports, heap: WasmHeap): Kernels {
       return s;
     },
   };
+  return kernels;
 }
 
 let cached: Kernels | null | undefined;
