@@ -52,16 +52,12 @@ ENTRY(Gemm) {
 // The recurrent products of a chunk share one B (the weights W_hh, or their transpose) over all T steps: packB packs
 // op(B) once into a buffer from allocPacked, and gemmPacked reads it at each step (src/tensor/kernels.ts, PackedB).
 
-ENTRY(PackedLength) {  // (k, n) → floats packB writes
+// (k, n) → a zero-filled Float32Array for packB's k×n op(B), on a 64-byte boundary, which the packed micro-panels need
+ENTRY(AllocPacked) {
   Call a(env, info);
   const long k = a.count(0), n = a.count(1);
-  return a.ok() ? a.number(double(packedLength(int(k), int(n)))) : nullptr;
-}
-
-ENTRY(AllocPacked) {  // (length) → a zero-filled Float32Array on a 64-byte boundary, which the packed micro-panels need
-  Call a(env, info);
-  const long length = a.count(0);
   if (!a.ok()) return nullptr;
+  const long length = packedLength(int(k), int(n));
   const size_t bytes = sizeof(float) * size_t((std::max(length, 1L) + 15) / 16 * 16);
   void* data = std::aligned_alloc(64, bytes);
   if (data == nullptr) throw std::bad_alloc();
@@ -276,8 +272,8 @@ ENTRY(VectorWidth) {  // → float lanes per SIMD vector this build uses (16 = A
 napi_value defineKernels(napi_env env, napi_value exports) {
   const napi_property_descriptor props[] = {
 #define FN(js, c) {js, nullptr, c, nullptr, nullptr, nullptr, napi_default, nullptr}
-      FN("gemm", Gemm), FN("packedLength", PackedLength), FN("allocPacked", AllocPacked), FN("packB", PackB),
-      FN("gemmPacked", GemmPacked), FN("addRowVector", AddRowVector), FN("sumRows", SumRows), FN("gatherColumns", GatherColumns),
+      FN("gemm", Gemm), FN("allocPacked", AllocPacked), FN("packB", PackB), FN("gemmPacked", GemmPacked),
+      FN("addRowVector", AddRowVector), FN("sumRows", SumRows), FN("gatherColumns", GatherColumns),
       FN("scatterAddColumns", ScatterAddColumns), FN("lstmCellForward", LstmCellForward),
       FN("lstmCellBackward", LstmCellBackward), FN("gruCellForward", GruCellForward),
       FN("gruCellBackward", GruCellBackward), FN("activationForward", ActivationForward),

@@ -1,5 +1,6 @@
 // Runs a large sgemm on two threads by cutting C into two independent blocks (along columns, or along rows when C is tall
-// and narrow); each thread packs its own panels, or reads its columns' part of op(B) packed beforehand. The threads themselves live in threads.cc.
+// and narrow); each thread packs its own panels, or reads its columns' part of an op(B) packed beforehand. The threads
+// themselves live in threads.cc.
 #include <algorithm>
 
 #include "gemm.h"

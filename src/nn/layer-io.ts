@@ -26,14 +26,19 @@ export function inputSize(input: LayerInput): number {
 export class RecurrentPacks {
   private forwardPack: PackedB | null = null;
   private backwardPack: PackedB | null = null;
+  // The in-place view for one step, kept so that decoding allocates nothing per character (W_hh is the layer's own buffer).
+  private forwardInPlace: PackedB | null = null;
 
   /** W_hhᵀ, op(B) of forward's h_{t-1}·W_hhᵀ (k = R, n = G), for T steps of the current weights. */
   forward(k: Kernels, weightHh: Floats, G: number, R: number, T: number): PackedB {
-    if (T < 2) return packedInPlace(true, R, G, weightHh, 0, R);
+    if (T < 2) {
+      if (this.forwardInPlace?.b !== weightHh) this.forwardInPlace = packedInPlace(true, R, G, weightHh, 0, R);
+      return this.forwardInPlace;
+    }
     return this.forwardPack = k.packB(true, R, G, weightHh, 0, R, this.forwardPack);
   }
 
-  /** W_hh, op(B) of backward's dGates_t·W_hh (k = G, n = R). */
+  /** W_hh, op(B) of backward's dGates_t·W_hh (k = G, n = R). Single steps are decoding's, which has no backward. */
   backward(k: Kernels, weightHh: Floats, G: number, R: number, T: number): PackedB {
     if (T < 2) return packedInPlace(false, G, R, weightHh, 0, R);
     return this.backwardPack = k.packB(false, G, R, weightHh, 0, R, this.backwardPack);

@@ -126,6 +126,14 @@ export function gemmInPlace(gemm: Kernels['gemm'], m: number, alpha: number, a: 
   gemm(false, p.transB, m, p.n, p.k, alpha, a, aOff, lda, p.b, p.bOff, p.ldb, beta, c, cOff, ldc);
 }
 
+/** packB and gemmPacked for kernels whose gemm gains nothing from B packed ahead (reference, wasm): B is read in place. */
+export function packingInPlace(gemm: Kernels['gemm']): Pick<Kernels, 'packB' | 'gemmPacked'> {
+  return {
+    packB: (transB, k, n, b, bOff, ldb) => packedInPlace(transB, k, n, b, bOff, ldb),
+    gemmPacked: (m, alpha, a, aOff, lda, p, beta, c, cOff, ldc) => gemmInPlace(gemm, m, alpha, a, aOff, lda, p, beta, c, cOff, ldc),
+  };
+}
+
 // The cell kernels take their arguments by name: a dozen buffers and offsets in a row could be swapped and still
 // type-check. Each buffer comes with its element offset (…Off). B = rows, H = hidden units.
 

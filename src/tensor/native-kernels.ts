@@ -15,10 +15,8 @@ import { gemmInPlace, type Kernels } from './kernels.js';
  */
 interface NativeAddon {
   gemm: Kernels['gemm'];
-  /** Floats packB writes for a k×n op(B). */
-  packedLength(k: number, n: number): number;
-  /** A zero-filled Float32Array on a 64-byte boundary, for packB. */
-  allocPacked(length: number): Float32Array;
+  /** A zero-filled Float32Array on a 64-byte boundary, the size packB writes for a k×n op(B). */
+  allocPacked(k: number, n: number): Float32Array;
   packB(transB: boolean, k: number, n: number, b: Floats, bOff: number, ldb: number, packed: Floats): void;
   gemmPacked(m: number, n: number, k: number, alpha: number, a: Floats, aOff: number, lda: number, transB: boolean,
              b: Floats, bOff: number, ldb: number, packed: Floats, beta: number, c: Floats, cOff: number, ldc: number): void;
@@ -115,7 +113,7 @@ function wrap(addon: NativeAddon): Kernels {
     gemm: addon.gemm,
     packB(transB, k, n, b, bOff, ldb, reuse) {
       const fits = reuse?.panels != null && reuse.k === k && reuse.n === n;
-      const panels = fits ? reuse.panels! : addon.allocPacked(addon.packedLength(k, n));
+      const panels = fits ? reuse.panels! : addon.allocPacked(k, n);
       addon.packB(transB, k, n, b, bOff, ldb, panels);
       return { transB, k, n, b, bOff, ldb, panels };
     },

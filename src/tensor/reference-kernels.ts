@@ -5,7 +5,7 @@
 
 import { allocFloats, type DType, type Floats, type Ids } from './floats.js';
 import {
-  gemmInPlace, packedInPlace, type GruCellBackwardArgs, type GruCellForwardArgs, type Kernels, type LstmCellBackwardArgs,
+  packingInPlace, type GruCellBackwardArgs, type GruCellForwardArgs, type Kernels, type LstmCellBackwardArgs,
   type LstmCellForwardArgs,
 } from './kernels.js';
 
@@ -220,8 +220,7 @@ export function createReferenceKernels(dtype: DType): Kernels {
     alloc: (length) => allocFloats(dtype, length),
     release: () => {},  // the garbage collector reclaims it
     gemm,
-    packB: (transB, kk, n, b, bOff, ldb) => packedInPlace(transB, kk, n, b, bOff, ldb),
-    gemmPacked: (m, alpha, a, aOff, lda, p, beta, c, cOff, ldc) => gemmInPlace(gemm, m, alpha, a, aOff, lda, p, beta, c, cOff, ldc),
+    ...packingInPlace(gemm),
     addRowVector(x, xOff, rows, cols, v, vOff) {
       for (let r = 0; r < rows; r++) {
         const row = xOff + r * cols;

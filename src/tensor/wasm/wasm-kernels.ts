@@ -13,7 +13,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Floats, Ids } from '../floats.js';
-import { gemmInPlace, packedInPlace, type Kernels } from '../kernels.js';
+import { packingInPlace, type Kernels } from '../kernels.js';
 
 /** The functions kernels.wasm exports; every pointer is a byte address in the shared memory. */
 interface WasmExports {
@@ -225,24 +225,25 @@ function wrap(ex: WasmExports, heap: WasmHeap): Kernels {
     return stats;
   }
 
-  const kernels: Kernels = {
+  const gemm: Kernels['gemm'] = (transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc) => {
+    heap.begin();
+    const pc = heap.ptr(c, cOff, extent(m, n, ldc), true);
+    const reads = alpha !== 0 && k > 0;  // alpha = 0 or k = 0 only scales C
+    const pa = reads ? heap.ptr(a, aOff, transA ? extent(k, m, lda) : extent(m, k, lda), false) : 0;
+    const pb = reads ? heap.ptr(b, bOff, transB ? extent(n, k, ldb) : extent(k, n, ldb), false) : 0;
+    const scratch = reads ? heap.scratch(((transB ? 0 : n * k) + GEMM_MC * GEMM_KC) * 4 + 32) : 0;
+    ex.gemm(transA ? 1 : 0, transB ? 1 : 0, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, scratch, GEMM_MC, GEMM_KC);
+    heap.end();
+  };
+
+  return {
     name: 'wasm',
     dtype: 'f32',
     alloc: (length) => heap.alloc(length),
     release: (buffer) => heap.release(buffer),
-    gemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc) {
-      heap.begin();
-      const pc = heap.ptr(c, cOff, extent(m, n, ldc), true);
-      const reads = alpha !== 0 && k > 0;  // alpha = 0 or k = 0 only scales C
-      const pa = reads ? heap.ptr(a, aOff, transA ? extent(k, m, lda) : extent(m, k, lda), false) : 0;
-      const pb = reads ? heap.ptr(b, bOff, transB ? extent(n, k, ldb) : extent(k, n, ldb), false) : 0;
-      const scratch = reads ? heap.scratch(((transB ? 0 : n * k) + GEMM_MC * GEMM_KC) * 4 + 32) : 0;
-      ex.gemm(transA ? 1 : 0, transB ? 1 : 0, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, scratch, GEMM_MC, GEMM_KC);
-      heap.end();
-    },
+    gemm,
     // B is read in place: the WebAssembly gemm packs per call, and the recurrent products have not been worth a packed path.
-    packB: (transB, kk, n, b, bOff, ldb) => packedInPlace(transB, kk, n, b, bOff, ldb),
-    gemmPacked: (m, alpha, a, aOff, lda, p, beta, c, cOff, ldc) => gemmInPlace(kernels.gemm, m, alpha, a, aOff, lda, p, beta, c, cOff, ldc),
+    ...packingInPlace(gemm),
     addRowVector(x, xOff, rows, cols, v, vOff) {
       heap.begin();
       ex.addRowVector(heap.ptr(x, xOff, rows * cols, true), rows, cols, heap.ptr(v, vOff, rows > 0 ? cols : 0, false));
@@ -343,7 +344,6 @@ function wrap(ex: WasmExports, heap: WasmHeap): Kernels {
       return s;
     },
   };
-  return kernels;
 }
 
 let cached: Kernels | null | undefined;
