@@ -36,7 +36,7 @@ export function measureTraining(corpus: Corpus, config: BenchConfig, kernels: Ke
   const B = config.batchSize;
   const rng = Rng.fromSeed(TRAINING.seed);
   const model = CharLM.create(modelConfigOf(config, corpus.vocab.size), kernels, rng);
-  const optimizer = createOptimizer({ ...DEFAULTS.optimizer, kind: 'adam' }, model.params.count, kernels.dtype);
+  const optimizer = createOptimizer({ ...DEFAULTS.optimizer, kind: 'adam' }, model.params.count, kernels);
   const { train } = splitTrainValidation(corpus.ids, TRAINING.valFrac);
   const streams = new BatchStreams(train, B, T);
   const state = model.createState(B);

@@ -255,6 +255,15 @@ ENTRY(SumSquares) {  // (x, xOff, n) → Σ x² in float64
   return a.ok() ? a.number(sumSquares(x, n)) : nullptr;
 }
 
+ENTRY(Adam) {  // (values, grads, m, v, n, lr, beta1, beta2, eps, l2, shrink, correction1, correction2): AdamArgs' order
+  Call a(env, info);
+  const long n = a.count(4);
+  AdamArgs args{a.floats(0, 0, n), a.floats(2, 0, n), a.floats(3, 0, n), a.floats(1, 0, n), n,
+                a.num(5), a.num(6), a.num(7), a.num(8), a.num(9), a.num(10), a.num(11), a.num(12)};
+  if (a.ok()) adam(args);
+  return nullptr;
+}
+
 ENTRY(SetThreads) {  // (threads) → threads in effect
   Call a(env, info);
   const long t = a.count(0);
@@ -279,7 +288,7 @@ napi_value defineKernels(napi_env env, napi_value exports) {
       FN("gruCellBackward", GruCellBackward), FN("activationForward", ActivationForward),
       FN("activationBackward", ActivationBackward), FN("softmaxCrossEntropy", SoftmaxCrossEntropy),
       FN("mul", Mul), FN("axpy", Axpy), FN("scale", Scale),
-      FN("sumSquares", SumSquares), FN("setThreads", SetThreads), FN("vectorWidth", VectorWidth),
+      FN("sumSquares", SumSquares), FN("adam", Adam), FN("setThreads", SetThreads), FN("vectorWidth", VectorWidth),
 #undef FN
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);

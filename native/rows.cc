@@ -1,9 +1,12 @@
 // Row-wise and element-wise native kernels: bias add and its gradient, one-hot column gather / scatter-add, fused softmax
-// cross-entropy, and the small vector operations (mul, axpy, scale, sum of squares).
+// cross-entropy, the small vector operations (mul, axpy, scale, sum of squares), and Adam's update.
+#include <algorithm>
+#include <cmath>
 #include <vector>
 
 #include "ops.h"
 #include "simd.h"
+#include "threads.h"
 
 namespace charlm::CHARLM_ISA {
 namespace {
@@ -162,6 +165,36 @@ double sumSquares(const float* x, long n) {
   double s = 0.0;
   for (int l = 0; l < VL; ++l) s += acc[l];
   return s;
+}
+
+namespace {
+
+// The reference kernel's arithmetic, in the same order and in float64, for parameters [begin, end). GCC must not fuse a
+// product and a sum into one FMA here (that rounds once where JavaScript rounds twice), hence fp-contract=off: with it,
+// the update is bit for bit the reference kernel's, and a run's numbers do not depend on the kernel that trained it.
+__attribute__((optimize("fp-contract=off"))) void adamRange(const AdamArgs& a, long begin, long end) {
+  const double beta1 = a.beta1, beta2 = a.beta2, keep1 = 1 - a.beta1, keep2 = 1 - a.beta2;
+  for (long i = begin; i < end; ++i) {
+    const double g = double(a.grads[i]) + a.l2 * double(a.values[i]);
+    a.m[i] = float(beta1 * double(a.m[i]) + keep1 * g);
+    a.v[i] = float(beta2 * double(a.v[i]) + keep2 * g * g);
+    a.values[i] = float(double(a.values[i]) * a.shrink -
+                        a.lr * (double(a.m[i]) / a.correction1) / (std::sqrt(double(a.v[i]) / a.correction2) + a.eps));
+  }
+}
+// Adam streams four vectors of the parameters' size; the two cores share it above this many parameters.
+constexpr long kMinParallelAdam = 1 << 15;
+
+}  // namespace
+
+void adam(const AdamArgs& a) {
+  // Two halves split at a cache line's multiple, so that the threads share no line; the second is empty for few parameters.
+  struct Halves { const AdamArgs& args; long split; } halves{a, a.n >= kMinParallelAdam ? std::min(a.n, (a.n / 2 + 63) / 64 * 64) : a.n};
+  runChunks([](const void* ctx, int half) {
+    const Halves& h = *static_cast<const Halves*>(ctx);
+    if (half == 0) adamRange(h.args, 0, h.split);
+    else adamRange(h.args, h.split, h.args.n);
+  }, &halves, halves.split < a.n ? 2 : 1);
 }
 
 #define CHARLM_INSTANTIATE(Id)                                                                           \

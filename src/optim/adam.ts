@@ -2,8 +2,11 @@
 //   adam:  g ← ∇ + λ·θ              adamw: θ ← θ − lr·λ·θ (decoupled), g ← ∇
 //   m ← β1·m + (1 − β1)·g,   v ← β2·v + (1 − β2)·g²,   t ← t + 1
 //   θ ← θ − lr · (m / (1 − β1ᵗ)) / (√(v / (1 − β2ᵗ)) + ε)
+// The update loop is a kernel (Kernels.adam; the reference one reads like the lines above): over every parameter at every
+// step it took a tenth of config M's training time in TypeScript.
 
 import type { Floats } from '../tensor/floats.js';
+import type { Kernels } from '../tensor/kernels.js';
 import type { OptimizerSettings } from '../config/train-config.js';
 import { restoreState, type Optimizer } from './optimizer.js';
 
@@ -13,7 +16,7 @@ export class Adam implements Optimizer {
   private readonly v: Floats;
   private t = 0;
 
-  constructor(private readonly s: OptimizerSettings, zeros: () => Floats) {
+  constructor(private readonly s: OptimizerSettings, zeros: () => Floats, private readonly kernels: Pick<Kernels, 'adam'>) {
     this.kind = s.kind === 'adamw' ? 'adamw' : 'adam';
     this.m = zeros();
     this.v = zeros();
@@ -22,18 +25,14 @@ export class Adam implements Optimizer {
   step(values: Floats, grads: Floats, lr: number): void {
     const { beta1, beta2, eps, weightDecay } = this.s;
     const decoupled = this.kind === 'adamw';
-    const l2 = decoupled ? 0 : weightDecay;
-    const shrink = decoupled ? 1 - lr * weightDecay : 1;
     this.t++;
-    const correction1 = 1 - beta1 ** this.t;
-    const correction2 = 1 - beta2 ** this.t;
-    const { m, v } = this;
-    for (let i = 0; i < values.length; i++) {
-      const g = grads[i] + l2 * values[i];
-      m[i] = beta1 * m[i] + (1 - beta1) * g;
-      v[i] = beta2 * v[i] + (1 - beta2) * g * g;
-      values[i] = values[i] * shrink - lr * (m[i] / correction1) / (Math.sqrt(v[i] / correction2) + eps);
-    }
+    this.kernels.adam({
+      n: values.length, values, grads, m: this.m, v: this.v, lr, beta1, beta2, eps,
+      l2: decoupled ? 0 : weightDecay,
+      shrink: decoupled ? 1 - lr * weightDecay : 1,
+      correction1: 1 - beta1 ** this.t,
+      correction2: 1 - beta2 ** this.t,
+    });
   }
 
   stateTensors(): Map<string, Floats> {

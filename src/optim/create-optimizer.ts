@@ -2,8 +2,9 @@
 
 import { DEFAULTS } from '../config/presets.js';
 import type { OptimizerSettings } from '../config/train-config.js';
-import type { DType, Floats } from '../tensor/floats.js';
+import type { Floats } from '../tensor/floats.js';
 import { allocFloats } from '../tensor/floats.js';
+import type { Kernels } from '../tensor/kernels.js';
 import { Adagrad } from './adagrad.js';
 import { Adam } from './adam.js';
 import type { Optimizer } from './optimizer.js';
@@ -13,16 +14,17 @@ import { Sgd } from './sgd.js';
 /** The optimizer's kind, and any settings that differ from DEFAULTS.optimizer. */
 export type OptimizerConfig = Partial<OptimizerSettings> & Pick<OptimizerSettings, 'kind'>;
 
-export function createOptimizer(config: OptimizerConfig, paramCount: number, dtype: DType): Optimizer {
+/** `kernels` run Adam's update; every optimizer's state has their dtype. */
+export function createOptimizer(config: OptimizerConfig, paramCount: number, kernels: Pick<Kernels, 'adam' | 'dtype'>): Optimizer {
   const given = Object.fromEntries(Object.entries(config).filter(([, v]) => v !== undefined));
   const s: OptimizerSettings = { ...DEFAULTS.optimizer, ...given };
-  const zeros = (): Floats => allocFloats(dtype, paramCount);
+  const zeros = (): Floats => allocFloats(kernels.dtype, paramCount);
   switch (s.kind) {
     case 'sgd':
       return new Sgd(s, zeros);
     case 'adam':
     case 'adamw':
-      return new Adam(s, zeros);
+      return new Adam(s, zeros, kernels);
     case 'rmsprop':
       return new RmsProp(s, zeros);
     case 'adagrad':

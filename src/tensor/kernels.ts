@@ -1,6 +1,7 @@
 // The Kernels interface: the inner loops of the layers' forward and backward passes go through it (the layers loop over
-// nothing themselves). Loops outside the layers are not here: the optimizers' updates (src/optim/), dropout's mask
-// (src/nn/dropout.ts) and decoding's log-softmax (src/decode/sampling.ts) are plain TypeScript.
+// nothing themselves), and Adam's update, which training runs over every parameter at every step. Other loops outside the
+// layers are not here: the other optimizers' updates (src/optim/), dropout's mask (src/nn/dropout.ts) and decoding's
+// log-softmax (src/decode/sampling.ts) are plain TypeScript.
 // The plain TypeScript implementation (reference-kernels.ts) is the specification; faster ones (native, wasm) must match it.
 //
 // Conventions: all matrices are row-major; every buffer argument comes with an element offset so that callers pass slices of
@@ -101,6 +102,34 @@ export interface Kernels {
 
   /** Σ x[i]² over n elements, accumulated in float64. Gradient norms. */
   sumSquares(x: Floats, xOff: number, n: number): number;
+
+  /**
+   * One Adam or AdamW update of all n parameters in place (AdamArgs; the equations are in src/optim/adam.ts). Computed in
+   * float64 and rounded to the buffers' dtype where each value is stored, so every kernel gives the same bits.
+   */
+  adam(a: AdamArgs): void;
+}
+
+/** Adam's update of step t (src/optim/adam.ts) over whole vectors of n elements: values, grads, m and v. */
+export interface AdamArgs {
+  n: number;
+  /** θ (updated) and its gradient. */
+  values: Floats;
+  grads: Floats;
+  /** The first and second moments (updated). */
+  m: Floats;
+  v: Floats;
+  lr: number;
+  beta1: number;
+  beta2: number;
+  eps: number;
+  /** λ added to the gradient as λ·θ: Adam's weight decay (0 for AdamW). */
+  l2: number;
+  /** θ's factor before the step: 1 − lr·λ for AdamW's decoupled decay, 1 for Adam. */
+  shrink: number;
+  /** 1 − β1ᵗ and 1 − β2ᵗ, the bias corrections of step t. */
+  correction1: number;
+  correction2: number;
 }
 
 /**

@@ -41,6 +41,8 @@ interface NativeAddon {
   axpy: Kernels['axpy'];
   scale: Kernels['scale'];
   sumSquares: Kernels['sumSquares'];
+  adam(values: Floats, grads: Floats, m: Floats, v: Floats, n: number, lr: number, beta1: number, beta2: number, eps: number,
+       l2: number, shrink: number, correction1: number, correction2: number): void;
   /** Threads a large gemm may use (1 or 2); returns the number in effect. */
   setThreads(threads: number): number;
   /** Float lanes per SIMD vector of this variant: 16 = AVX-512, 8 = AVX2, 4 = SSE / portable. */
@@ -145,6 +147,8 @@ function wrap(addon: NativeAddon): Kernels {
     axpy: addon.axpy,
     scale: addon.scale,
     sumSquares: addon.sumSquares,
+    adam: ({ n, values, grads, m, v, lr, beta1, beta2, eps, l2, shrink, correction1, correction2 }) =>
+      addon.adam(values, grads, m, v, n, lr, beta1, beta2, eps, l2, shrink, correction1, correction2),
   };
 }
 

@@ -5,7 +5,7 @@
 
 import { allocFloats, type DType, type Floats, type Ids } from './floats.js';
 import {
-  packingInPlace, type GruCellBackwardArgs, type GruCellForwardArgs, type Kernels, type LstmCellBackwardArgs,
+  packingInPlace, type AdamArgs, type GruCellBackwardArgs, type GruCellForwardArgs, type Kernels, type LstmCellBackwardArgs,
   type LstmCellForwardArgs,
 } from './kernels.js';
 
@@ -277,5 +277,16 @@ export function createReferenceKernels(dtype: DType): Kernels {
       for (let i = xOff; i < xOff + n; i++) sum += x[i] * x[i];
       return sum;
     },
+    adam: adamUpdate,
   };
+}
+
+/** The reference Adam update (Kernels.adam), also the WebAssembly kernel's: m and v are read back as stored. */
+export function adamUpdate({ n, values, grads, m, v, lr, beta1, beta2, eps, l2, shrink, correction1, correction2 }: AdamArgs): void {
+  for (let i = 0; i < n; i++) {
+    const g = grads[i] + l2 * values[i];
+    m[i] = beta1 * m[i] + (1 - beta1) * g;
+    v[i] = beta2 * v[i] + (1 - beta2) * g * g;
+    values[i] = values[i] * shrink - lr * (m[i] / correction1) / (Math.sqrt(v[i] / correction2) + eps);
+  }
 }

@@ -75,7 +75,7 @@ export function openRun(config: TrainConfig, corpus: Corpus, kernels: Kernels, s
   const model = resume !== undefined ? CharLM.fromWeights(modelConfig, kernels, resume.weights)
     : init !== undefined ? fineTuningModel(init, vocab, modelConfig, kernels, rng, config.forgetBias)
     : CharLM.create(modelConfig, kernels, rng, { forgetBias: config.forgetBias });
-  const optimizer = createOptimizer(config.optimizer, model.params.count, kernels.dtype);
+  const optimizer = createOptimizer(config.optimizer, model.params.count, kernels);
   const state = model.createState(B);
   let progress: TrainProgress;
   if (resume?.resume != null) {

@@ -54,7 +54,7 @@ async function build(opts: TinyModelOptions, fileName: string): Promise<TinyMode
   });
   const kernels = createReferenceKernels('f32');
   const model = CharLM.create(config, kernels, Rng.fromSeed(1));
-  const optimizer = createOptimizer({ kind: 'adam' }, model.params.count, 'f32');
+  const optimizer = createOptimizer({ kind: 'adam' }, model.params.count, kernels);
   // B streams of T characters, walked in order with the state carried (truncated BPTT), then back to the start.
   const T = 16;
   const B = 4;

@@ -78,7 +78,7 @@ describe('CharLM forward', () => {
     const chars = [...new Set(text.slice(0, 200))].sort();
     const ids = Uint16Array.from([...text.slice(0, 200)].map((c) => chars.indexOf(c)));
     const model = CharLM.create(config('lstm', 1, 32, chars.length), f32, Rng.fromSeed(1));
-    const optimizer = createOptimizer({ kind: 'adam' }, model.params.count, 'f32');
+    const optimizer = createOptimizer({ kind: 'adam' }, model.params.count, f32);
     const T = ids.length - 1;
     const state = model.createState(1);
     let loss = Infinity;

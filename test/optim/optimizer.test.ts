@@ -3,9 +3,12 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ModelFileError } from '../../src/errors.js';
 import { createOptimizer, type OptimizerConfig } from '../../src/optim/create-optimizer.js';
+import { createReferenceKernels } from '../../src/tensor/reference-kernels.js';
+
+const f64 = createReferenceKernels('f64'), f32 = createReferenceKernels('f32');
 
 function run(config: OptimizerConfig, theta: number[], gradients: number[][], lr: number): number[] {
-  const opt = createOptimizer(config, theta.length, 'f64');
+  const opt = createOptimizer(config, theta.length, f64);
   assert.equal(opt.kind, config.kind);
   const values = Float64Array.from(theta);
   for (const g of gradients) opt.step(values, Float64Array.from(g), lr);
@@ -51,17 +54,17 @@ describe('optimizer state', () => {
   for (const kind of ['sgd', 'adam', 'adamw', 'rmsprop', 'adagrad'] as const) {
     it(`${kind}: restoring saved state continues exactly as an uninterrupted run`, () => {
       const grads = [[0.3, -0.2, 0.1], [0.1, 0.4, -0.5], [-0.2, 0.2, 0.3]].map((g) => Float32Array.from(g));
-      const straight = createOptimizer({ kind }, 3, 'f32');
+      const straight = createOptimizer({ kind }, 3, f32);
       const a = Float32Array.of(1, 2, 3);
       for (const g of grads) straight.step(a, g, 0.05);
 
-      const first = createOptimizer({ kind }, 3, 'f32');
+      const first = createOptimizer({ kind }, 3, f32);
       const b = Float32Array.of(1, 2, 3);
       first.step(b, grads[0], 0.05);
       first.step(b, grads[1], 0.05);
       const saved = new Map([...first.stateTensors()].map(([name, t]) => [name, { data: Float32Array.from(t) }]));
       assert.ok(saved.size > 0);
-      const resumed = createOptimizer({ kind }, 3, 'f32');
+      const resumed = createOptimizer({ kind }, 3, f32);
       resumed.restore(saved, JSON.parse(JSON.stringify(first.stateScalars())) as Record<string, number>);
       resumed.step(b, grads[2], 0.05);
       assert.deepEqual(b, a);
@@ -69,7 +72,7 @@ describe('optimizer state', () => {
   }
 
   it('restore refuses state with a missing or wrongly sized tensor', () => {
-    const opt = createOptimizer({ kind: 'adam' }, 3, 'f64');
+    const opt = createOptimizer({ kind: 'adam' }, 3, f64);
     assert.throws(() => opt.restore(new Map(), { step: 1 }), ModelFileError);
     assert.throws(() => opt.restore(new Map([['adam.m', new Float64Array(3)], ['adam.v', new Float64Array(2)]]), { step: 1 }),
       /adam\.v/);

@@ -136,6 +136,28 @@ for (const isa of variantNames) {
       assert.deepEqual([...c], [0, 0, 0, 0]);
     });
 
+    it("Adam's update is the reference kernel's bit for bit, on one thread and on two, for Adam and AdamW", () => {
+      const rng = Rng.fromSeed(23);
+      // 40,000 parameters are split between the two threads; 1 and 37 are not.
+      for (const n of [1, 37, 40_000]) {
+        for (const threads of [1, 2]) {
+          setNativeGemmThreads(threads);
+          const start = [randomFloats(rng, n), randomFloats(rng, n, -0.1, 0.1), randomFloats(rng, n, 0, 1e-3)];
+          const runs = [k, reference].map((kern) => {
+            const [values, m, v] = start.map((x) => x.slice());
+            for (let t = 1; t <= 3; t++) {
+              const grads = randomFloats(Rng.fromSeed(t), n, -2, 2);
+              const adamw = t === 2;
+              kern.adam({ n, values, grads, m, v, lr: 3e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, l2: adamw ? 0 : 1e-2,
+                shrink: adamw ? 1 - 3e-3 * 0.1 : 1, correction1: 1 - 0.9 ** t, correction2: 1 - 0.999 ** t });
+            }
+            return [values, m, v];
+          });
+          runs[0]!.forEach((x, i) => assert.deepEqual(x, runs[1]![i], `n ${n}, ${threads} thread(s), buffer ${i}`));
+        }
+      }
+    });
+
     it('row and element-wise kernels agree with offsets and sizes that are not multiples of the vector width', () => {
       const rng = Rng.fromSeed(21);
       for (const [rows, cols] of [[1, 1], [7, 33], [33, 65], [3, 129]]) {

@@ -14,6 +14,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Floats, Ids } from '../floats.js';
 import { packingInPlace, type Kernels } from '../kernels.js';
+import { adamUpdate } from '../reference-kernels.js';
 
 /** The functions kernels.wasm exports; every pointer is a byte address in the shared memory. */
 interface WasmExports {
@@ -343,6 +344,8 @@ function wrap(ex: WasmExports, heap: WasmHeap): Kernels {
       heap.end();
       return s;
     },
+    // A pass over four vectors that are not in the wasm memory: copying them in and out would cost more than SIMD saves.
+    adam: adamUpdate,
   };
 }
 
