@@ -222,13 +222,15 @@ export function chooseTrainSettings(input: AutoInput): AutoChoice {
   const nominal = seconds < 120 ? `${Math.ceil(seconds)} s` : `${Math.round(seconds / 60)} min`;
   const budget = noBudget ? `${defaultSteps.toLocaleString('en-US')} steps (${passes}, about ${nominal} at nominal speed)`
     : timeOnly && capped ? `${input.budget.timeSeconds} s (of which ${passes}, about ${nominal} at nominal speed, are worth training)`
-    : timeOnly ? `${input.budget.timeSeconds} s (${passes})` : `${steps.toLocaleString('en-US')} steps (${passes})`;
+    : timeOnly ? `${input.budget.timeSeconds} s (${passes} at nominal speed, at most ${MAX_EPOCHS})`
+    : `${steps.toLocaleString('en-US')} steps (${passes})`;
   return {
     overrides: {
       model: { cell, numLayers: L, hiddenSize: H, dropout },
       batchSize, bpttLength, learningRate, evalEvery,
       ...(noBudget ? { budget: { steps: defaultSteps } } : {}),
-      ...(timeOnly && capped ? { budget: { ...input.budget, epochs: MAX_EPOCHS } } : {}),
+      // Also where the nominal speed does not reach the cap: a faster machine would otherwise pass the text more often.
+      ...(timeOnly ? { budget: { ...input.budget, epochs: MAX_EPOCHS } } : {}),
     },
     reason: `for ${million(text.symbols)} characters, ${text.vocabSize.toLocaleString('en-US')} symbols, ${budget}`,
     plannedSteps: noBudget ? defaultSteps : steps,

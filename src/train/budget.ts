@@ -5,7 +5,7 @@ import type { Budget } from '../config/train-config.js';
 import type { StopReason } from './events.js';
 import type { TrainProgress } from './training-state.js';
 
-/** A time-only budget re-estimates the schedule's length from the pace of the run every this many steps. */
+/** A time budget re-estimates the schedule's length from the pace of the run every this many steps. */
 const SPEED_PROBE_STEPS = 20;
 
 /** Milliseconds since this run started, and in the model's whole training life. */
@@ -60,15 +60,18 @@ export class RunBudget {
   }
 
   /**
-   * A time-only budget gives the schedule no length: it is estimated from this run's pace so far (validations and saves
-   * included), again every SPEED_PROBE_STEPS steps, so that cosine decay ends at the deadline.
+   * With a time budget the schedule ends at the deadline, or at the step limit if this run's pace so far (validations
+   * and saves included) says that comes first; estimated again every SPEED_PROBE_STEPS steps. Without a step limit the
+   * deadline is all the schedule has; with one (the epochs the automatic choice caps a time budget at, on a machine
+   * faster than it planned for), cosine decay still ends where the run does.
    */
   fitScheduleToDeadline(progress: TrainProgress): void {
-    if (this.stepLimit !== null || this.budget.timeSeconds === null) return;
+    if (this.budget.timeSeconds === null) return;
     const stepsThisRun = progress.step - this.runStartStep;
     if (stepsThisRun % SPEED_PROBE_STEPS !== 0) return;
     const msPerStep = this.clock.runMs() / Math.max(1, stepsThisRun);
     const stepsLeft = Math.floor((this.budget.timeSeconds * 1000 - this.clock.runMs()) / msPerStep);
-    progress.scheduleTotalSteps = progress.step + Math.max(1, stepsLeft);
+    const byDeadline = progress.step + Math.max(1, stepsLeft);
+    progress.scheduleTotalSteps = this.stepLimit === null ? byDeadline : Math.min(this.stepLimit, byDeadline);
   }
 }
