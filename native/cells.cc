@@ -125,8 +125,10 @@ void gruBackwardRows(const GruBackwardArgs& a) {
   }
 }
 
-// Below this many elements per call the second thread's hand-off costs more than it saves.
-constexpr long kMinParallelElements = 16384;
+// Below this many elements per call the second thread's hand-off costs more than it saves. Config M's 32 × 256 is split,
+// which also keeps each half of the batch on the thread that computes its rows of the per-step products (gemm-threads.cc);
+// config S's 32 × 128 gained nothing measurable.
+constexpr long kMinParallelElements = 8192;
 inline bool worthSplitting(int B, int H) { return B >= 2 && long(B) * H >= kMinParallelElements; }
 // Rows are handed out in chunks of kChunkRows (independent: each row of a batch is its own sequence).
 constexpr int kChunkRows = 8;
