@@ -158,7 +158,10 @@ export class TrainProgressView {
         });
         if (this.bar !== null) {
           this.bar.update(Math.round(e.progress * 1000));
-        } else if (Date.now() - this.lastLineAt >= 30_000 || e.progress - this.lastLineFraction >= 0.1) {
+        } else if (!this.options.interactive &&
+                   (Date.now() - this.lastLineAt >= 30_000 || e.progress - this.lastLineFraction >= 0.1)) {
+          // Plain lines for a log only: a terminal's live line, once finished (Ctrl-C stops it before the step that is
+          // being finished), stays where it is instead of being followed by a second status line.
           this.lastLineAt = Date.now();
           this.lastLineFraction = e.progress;
           this.say(statusLine(this.status, PLAIN_WIDTH, false));

@@ -53,6 +53,23 @@ describe('the training display', () => {
     });
   }
 
+  it('after Ctrl-C has finished the live line, the step being finished adds no second status line', () => {
+    const term = new FakeTerminal(80);
+    const view = new TrainProgressView({
+      quiet: false, interactive: true, stream: term, write: (line) => term.write(line + '\n'), dim: (s) => s,
+    });
+    view.listener({ kind: 'start', startStep: 0, totalSteps: 400, chunksPerEpoch: 105, params: 35835, vocabSize: 59,
+      trainChars: 54000, valChars: 6000, resumed: false });
+    const step = (n: number): TrainEvent => ({ kind: 'step', step: n, epoch: n / 105, trainLoss: 3, gradNorm: 1,
+      learningRate: 6e-3, charsPerSec: 41234, elapsedMs: n * 20, progress: n / 400 });
+    view.listener(step(1));
+    view.finish();  // what the interrupt handler does
+    view.listener(step(2));
+    view.listener({ kind: 'stop', step: 2, reason: 'interrupted' });
+    const status = term.screen().filter((l) => /step \d+\/400/.test(l));
+    assert.equal(status.length, 1, term.screen().join('\n'));
+  });
+
   it('drops and shortens whole fields by priority as the width shrinks', () => {
     const s = { step: 900, totalSteps: 2000, epoch: 4.5, trainLoss: 1.8234, valLoss: 1.9012, bestValLoss: 1.895,
       learningRate: 0.004, charsPerSec: 31234, elapsedMs: 60_000, fraction: 0.45 };
