@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { constants as bufferConstants } from 'node:buffer';
 import { parameterShapes, sizeOf, validateModelConfig, type ModelConfig } from '../config/model-config.js';
 import { CharlmError, ModelFileError } from '../errors.js';
-import { fileSize } from './file-size.js';
+import { fileSize, readErrorMessage } from '../file-size.js';
 import { describeValue, quote, safeText } from '../text/quote.js';
 import { Vocab } from '../text/vocab.js';
 import {
@@ -200,7 +200,7 @@ export function parseModel(text: string, label: string, bytes: number = Buffer.b
 
 /** Reads and checks a model file. Throws ModelFileError saying what is wrong and where. */
 export async function loadModel(path: string): Promise<SavedModel> {
-  const size = await fileSize(path, 'model file', { what: 'model file', hint: 'train one with: charlm train FILE' });
+  const size = await fileSize(path, 'model file', ModelFileError, { what: 'model file', hint: 'train one with: charlm train FILE' });
   const limit = Math.min(MAX_MODEL_FILE_BYTES, bufferConstants.MAX_STRING_LENGTH);
   if (size > limit) {
     throw new ModelFileError(`${path} is ${size} bytes, larger than the ${limit} bytes charlm can read as a model file`);
@@ -209,8 +209,7 @@ export async function loadModel(path: string): Promise<SavedModel> {
   try {
     text = await readFile(path, 'utf8');
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new ModelFileError(`cannot read ${path}: ${code === 'EACCES' ? 'permission denied' : (err as Error).message}`);
+    throw new ModelFileError(readErrorMessage(path, err, 'model file'));
   }
   return parseModel(text, path, size);
 }

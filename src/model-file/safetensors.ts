@@ -5,7 +5,7 @@
 
 import { open, type FileHandle } from 'node:fs/promises';
 import { ModelFileError } from '../errors.js';
-import { fileSize, readErrorMessage } from './file-size.js';
+import { fileSize, readErrorMessage } from '../file-size.js';
 
 /** Every dtype the format defines, with its size in bytes. */
 const DTYPE_BYTES: Readonly<Record<string, number>> = {
@@ -151,7 +151,7 @@ export class SafetensorsReader implements SafetensorsSource {
   private constructor(readonly label: string, readonly header: SafetensorsHeader, private readonly handle: FileHandle) {}
 
   static async open(path: string): Promise<SafetensorsReader> {
-    const size = await fileSize(path, 'safetensors file');
+    const size = await fileSize(path, 'safetensors file', ModelFileError);
     let handle: FileHandle;
     try {
       handle = await open(path, 'r');

@@ -3,10 +3,10 @@
 
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { isUtf8, constants as bufferConstants } from 'node:buffer';
 import { ConfigError, CorpusError } from '../errors.js';
+import { fileSize, readErrorMessage } from '../file-size.js';
 import type { Ids } from '../tensor/floats.js';
 import type { Rng } from '../tensor/rng.js';
 import type { Vocab } from './vocab.js';
@@ -168,25 +168,13 @@ async function readLimited(source: AsyncIterable<Buffer | string>, label: string
 }
 
 async function readBytes(path: string, maxBytes: number): Promise<Buffer> {
-  let info;
-  try {
-    info = await stat(path);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new CorpusError(`${path}: no such file`);
-    if (code === 'EACCES') throw new CorpusError(`${path}: permission denied`);
-    throw new CorpusError(`cannot read ${path}: ${(err as Error).message}`);
-  }
-  if (info.isDirectory()) throw new CorpusError(`${path} is a directory, not a text file`);
-  if (info.size > maxBytes) throw tooLong(path, maxBytes);
+  if (await fileSize(path, 'text file', CorpusError) > maxBytes) throw tooLong(path, maxBytes);
   try {
     // A stream, not readFile: a device or a pipe (/dev/zero, <(yes)) declares no size and may never end.
     return await readLimited(createReadStream(path), path, maxBytes);
   } catch (err) {
     if (err instanceof CorpusError) throw err;
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'EACCES') throw new CorpusError(`${path}: permission denied`);
-    throw new CorpusError(`cannot read ${path}: ${(err as Error).message}`);
+    throw new CorpusError(readErrorMessage(path, err));
   }
 }
 
