@@ -258,7 +258,7 @@ ENTRY(SumSquares) {  // (x, xOff, n) → Σ x² in float64
 ENTRY(Adam) {  // (values, grads, m, v, n, lr, beta1, beta2, eps, l2, shrink, correction1, correction2): AdamArgs' order
   Call a(env, info);
   const long n = a.count(4);
-  AdamArgs args{a.floats(0, 0, n), a.floats(2, 0, n), a.floats(3, 0, n), a.floats(1, 0, n), n,
+  AdamArgs args{a.floats(0, 0, n), a.floats(1, 0, n), a.floats(2, 0, n), a.floats(3, 0, n), n,
                 a.num(5), a.num(6), a.num(7), a.num(8), a.num(9), a.num(10), a.num(11), a.num(12)};
   if (a.ok()) adam(args);
   return nullptr;

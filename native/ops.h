@@ -51,7 +51,14 @@ double sumSquares(const float* x, long n);
 
 // One Adam / AdamW update of n parameters in place (src/tensor/kernels.ts, AdamArgs): computed in float64 and rounded to
 // float32 where each value is stored, exactly as the reference kernel's JavaScript does, so the bits are the same.
-struct AdamArgs { float *values, *m, *v; const float* grads; long n; double lr, beta1, beta2, eps, l2, shrink, correction1, correction2; };
+// The fields in the order of the TypeScript AdamArgs and of the addon's arguments.
+struct AdamArgs {
+  float* values;
+  const float* grads;
+  float *m, *v;
+  long n;
+  double lr, beta1, beta2, eps, l2, shrink, correction1, correction2;
+};
 void adam(const AdamArgs& a);
 
 }  // namespace charlm::CHARLM_ISA

@@ -188,8 +188,11 @@ constexpr long kMinParallelAdam = 1 << 15;
 }  // namespace
 
 void adam(const AdamArgs& a) {
-  // Two halves split at a cache line's multiple, so that the threads share no line; the second is empty for few parameters.
-  struct Halves { const AdamArgs& args; long split; } halves{a, a.n >= kMinParallelAdam ? std::min(a.n, (a.n / 2 + 63) / 64 * 64) : a.n};
+  // Two halves split at a multiple of 64 floats, so that the threads share no cache line; one part for few parameters.
+  struct Halves {
+    const AdamArgs& args;
+    long split;
+  } halves{a, a.n >= kMinParallelAdam ? std::min(a.n, (a.n / 2 + 63) / 64 * 64) : a.n};
   runChunks([](const void* ctx, int half) {
     const Halves& h = *static_cast<const Halves*>(ctx);
     if (half == 0) adamRange(h.args, 0, h.split);

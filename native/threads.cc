@@ -1,9 +1,9 @@
-// The second thread: a persistent helper that shares the chunks of a task with the calling thread. Chunks are handed out
-// one at a time, the caller taking them from the front and the helper from the back: when both run, each gets the same
-// chunks at every call (its half of a weight matrix stays in its own L2 cache from one time step to the next, which made
-// the per-step recurrent products of config M a quarter faster than taking chunks in turn), and when the operating system
-// does not run the helper (other programs on the two cores), the caller simply does every chunk itself and waits at most
-// for the one chunk the helper already holds.
+// The second thread: a persistent helper that shares the chunks of a task with the calling thread. Chunks are handed
+// out one at a time, the caller taking them from the front and the helper from the back: when both run, each gets the
+// same chunks at every call (its half of a weight matrix stays in its own L2 cache from one time step to the next, which
+// made the per-step recurrent products of config M about a tenth faster than taking chunks in turn), and when the
+// operating system does not run the helper (other programs on the two cores), the caller simply does every chunk itself
+// and waits at most for the one chunk the helper already holds.
 // Between tasks the helper spins briefly, then sleeps, so back-to-back per-step calls do not pay a wake-up each time.
 #include <atomic>
 #include <condition_variable>

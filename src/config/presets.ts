@@ -38,7 +38,7 @@ export interface PresetOverrides {
 
 /**
  * tiny: seconds, for trying the tool; small: the quick start (which budgets it to one minute with --time 60);
- * medium (the values of DEFAULTS): about ten minutes, 1.51 nats on tinyshakespeare (README); large: under half an hour on
+ * medium (the values of DEFAULTS): eight to nine minutes, 1.50 nats on tinyshakespeare (README); large: under half an hour on
  * two cores for nanoGPT's character-level Shakespeare loss (README, "Quality on two cores"): a GRU, which learnt faster
  * than the LSTM in the time, with more dropout against the overfitting of 15 epochs. Small networks take a higher learning
  * rate (6e-3 measured best for small), the 512-wide one a lower one.
