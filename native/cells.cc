@@ -125,17 +125,18 @@ void gruBackwardRows(const GruBackwardArgs& a) {
   }
 }
 
-// Below this many elements per call the second thread's hand-off costs more than it saves. Config M's 32 × 256 is split,
-// which also keeps each half of the batch on the thread that computes its rows of the per-step products (gemm-threads.cc);
-// config S's 32 × 128 gained nothing measurable.
-constexpr long kMinParallelElements = 8192;
+// Below this many elements per call the second thread's hand-off costs more than it saves. A beam search's 9 rows of 256
+// units are split (an LSTM step's cell took 5 µs of a 9-row step on one thread); config M's 32 × 256 is too, which also
+// keeps each half of the batch on the thread that computes its rows of the per-step products (gemm-threads.cc).
+constexpr long kMinParallelElements = 2048;
 inline bool worthSplitting(int B, int H) { return B >= 2 && long(B) * H >= kMinParallelElements; }
-// Rows are handed out in chunks of kChunkRows (independent: each row of a batch is its own sequence).
+// Rows are handed out in chunks of at most kChunkRows, of equal sizes (independent: each row of a batch is its own
+// sequence); a beam's 9 rows go as 5 + 4, a batch of 32 as four chunks of 8.
 constexpr int kChunkRows = 8;
 inline int chunksOf(int B, int H) { return worthSplitting(B, H) ? (B + kChunkRows - 1) / kChunkRows : 1; }
 // Rows [first, end) of chunk `part` (all B rows when the call was not split).
 inline void partRows(int B, int H, int part, int& first, int& end) {
-  const int per = worthSplitting(B, H) ? kChunkRows : B;
+  const int chunks = chunksOf(B, H), per = (B + chunks - 1) / chunks;
   first = part * per;
   end = first + per < B ? first + per : B;
 }

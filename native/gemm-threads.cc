@@ -22,8 +22,10 @@ struct Job {
   float* c;
   long ldc;
   PackedB packed;  // packed.data is null unless op(B) was packed beforehand
+  int wholeRows;   // m of the whole product, of which this job may be a part
   void run() const {
-    sgemmSerial(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, packed.data != nullptr ? &packed : nullptr);
+    sgemmSerial(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, packed.data != nullptr ? &packed : nullptr,
+                wholeRows);
   }
 };
 
@@ -45,7 +47,7 @@ constexpr int kChunks = 4;
 constexpr int kMaxRowsToSplitByBatch = 32;
 
 void run(const Job& whole) {
-  const auto& [transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, packed] = whole;
+  const auto& [transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, packed, wholeRows] = whole;
   const int tileRows = gemmTileRows(), tileCols = gemmTileCols();
   const double minMacs = m <= 16 ? kMinParallelMacsFewRows : kMinParallelMacs;
   const bool big = double(m) * n * k >= minMacs && k > 0 && alpha != 0.0f;
@@ -88,12 +90,12 @@ void run(const Job& whole) {
 
 void sgemm(bool transA, bool transB, int m, int n, int k, float alpha, const float* a, long lda, const float* b, long ldb,
            float beta, float* c, long ldc) {
-  run(Job{transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, PackedB{}});
+  run(Job{transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, PackedB{}, m});
 }
 
 void sgemmPacked(int m, int n, int k, float alpha, const float* a, long lda, bool transB, const float* b, long ldb,
                  const float* packed, float beta, float* c, long ldc) {
-  run(Job{false, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, PackedB{packed, n, 0}});
+  run(Job{false, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, PackedB{packed, n, 0}, m});
 }
 
 }  // namespace charlm::CHARLM_ISA

@@ -3,12 +3,16 @@
 // unit stride whatever the transposes. Splitting the work across threads lives in gemm-threads.cc, not here.
 #include <algorithm>
 #include <cstdlib>
+#include <cstring>
 #include <new>
 
 #include "gemm.h"
 #include "simd.h"
 
 namespace charlm::CHARLM_ISA {
+
+long paddedWidth(int n);  // below: the width of a packed op(B), whole micro-panels
+
 namespace {
 
 // Micro-tile MR rows × NR columns of C held in registers: 8×32 uses 16 of the 32 AVX-512 registers for accumulators,
@@ -35,15 +39,15 @@ constexpr int MC = MR * 16;
 #define CHARLM_NC 2048
 #endif
 constexpr int NC = NR * (CHARLM_NC / NR);
-// With this few rows, packing B would cost more than it saves: the small-m path reads B in place.
-#ifndef CHARLM_SMALL_M
-#define CHARLM_SMALL_M 4
+// Products with at most this many rows take the few-rows path (fewRows below): no block of op(B) is packed ahead.
+constexpr int FEW_ROWS = 12;
+// The tallest tile of that path: its accumulators (2 vectors a row), the two vectors of op(B) and a broadcast row value
+// fill AVX-512's 32 registers (12 × 2 + 3); AVX2's and SSE's 16 hold the blocked path's tile.
+#if defined(__AVX512F__) && !defined(CHARLM_MR)
+constexpr int FEW_ROWS_TILE = 12;
+#else
+constexpr int FEW_ROWS_TILE = MR;
 #endif
-constexpr int SMALL_M = CHARLM_SMALL_M;
-// With B transposed (x·Wᵀ, every forward product) the small path computes dot products along k, which needs no
-// accumulator per row: it serves up to a beam search's rows (width 8 plus its greedy row), reading W once. Past 12 rows
-// the packed path is faster (measured).
-constexpr int SMALL_M_DOT = 12;
 
 // count floats at a 64-byte boundary (count a multiple of 16, as aligned_alloc wants whole alignment units), or
 // std::bad_alloc: the N-API layer turns it into a JavaScript error, also when the helper thread hit it.
@@ -160,15 +164,15 @@ void packBlockB(const float* b, long ldb, bool transB, int kc, int nc, float* ds
   }
 }
 
-// One MR×NR tile of C: acc = Σ_p a[p]·b[p] over the packed micro-panels, then C = alpha·acc + beta·C (C not read when beta = 0).
-// Edge tiles (mr < MR or nr < NR) go through a local tile so the loop above stays branch-free.
-void microKernel(int kc, const float* __restrict a, const float* __restrict b, float* c, long ldc, int mr, int nr,
-                 float alpha, float beta) {
-  vf acc[MR][NV];
+// Σ_p a[p·ROWS + i]·b[p·NR + j] over a packed micro-panel of A (ROWS values per p) and one of op(B) (NR per p), into
+// acc[i]: one multiply-add per p in order of p, in registers.
+template <int ROWS>
+inline void accumulate(int kc, const float* __restrict a, const float* __restrict b, vf (*acc)[NV]) {
+  vf sum[ROWS][NV];
 #pragma GCC unroll 16
-  for (int i = 0; i < MR; ++i)
+  for (int i = 0; i < ROWS; ++i)
 #pragma GCC unroll 4
-    for (int v = 0; v < NV; ++v) acc[i][v] = vf{};
+    for (int v = 0; v < NV; ++v) sum[i][v] = vf{};
   // Unrolling over p lets the compiler interleave the next step's loads with this step's multiply-adds (+15 % measured).
 #pragma GCC unroll 4
   for (int p = 0; p < kc; ++p) {
@@ -176,33 +180,120 @@ void microKernel(int kc, const float* __restrict a, const float* __restrict b, f
 #pragma GCC unroll 4
     for (int v = 0; v < NV; ++v) bv[v] = *reinterpret_cast<const vf*>(b + v * VL);
 #pragma GCC unroll 16
-    for (int i = 0; i < MR; ++i) {
+    for (int i = 0; i < ROWS; ++i) {
       const vf ai = splat(a[i]);
 #pragma GCC unroll 4
-      for (int v = 0; v < NV; ++v) acc[i][v] += ai * bv[v];
+      for (int v = 0; v < NV; ++v) sum[i][v] += ai * bv[v];
     }
-    a += MR;
+    a += ROWS;
     b += NR;
   }
-  const vf va = splat(alpha), vb = splat(beta);
-  if (mr == MR && nr == NR) {
 #pragma GCC unroll 16
-    for (int i = 0; i < MR; ++i) {
-      float* ci = c + i * ldc;
+  for (int i = 0; i < ROWS; ++i)
 #pragma GCC unroll 4
-      for (int v = 0; v < NV; ++v) {
-        if (beta == 0.0f) store(ci + v * VL, va * acc[i][v]);
-        else store(ci + v * VL, va * acc[i][v] + vb * load(ci + v * VL));
-      }
-    }
-    return;
+    for (int v = 0; v < NV; ++v) acc[i][v] = sum[i][v];
+}
+
+// One row of a tile: C[0, nr) = alpha·acc + beta·C (C not read when beta = 0). Every element of C ends with exactly this
+// arithmetic, in a full tile or at an edge, on any path or thread; with accumulate's, a row's result never depends on
+// the other rows of the product.
+inline void storeRow(const vf* acc, float* ci, int nr, float alpha, float beta) {
+  const vf va = splat(alpha), vb = splat(beta);
+#pragma GCC unroll 4
+  for (int v = 0; v < NV; ++v) {
+    const int w = std::min(VL, nr - v * VL);
+    if (w <= 0) return;
+    float* cv = ci + v * VL;
+    const vf out = beta == 0.0f ? va * acc[v] : va * acc[v] + vb * (w == VL ? load(cv) : loadPartial(cv, w));
+    if (w == VL) store(cv, out);
+    else storePartial(cv, out, w);
   }
-  alignas(64) float tile[MR * NR];
-  for (int i = 0; i < MR; ++i)
-    for (int v = 0; v < NV; ++v) store(tile + i * NR + v * VL, acc[i][v]);
-  for (int i = 0; i < mr; ++i) {
-    float* ci = c + i * ldc;
-    for (int j = 0; j < nr; ++j) ci[j] = beta == 0.0f ? alpha * tile[i * NR + j] : alpha * tile[i * NR + j] + beta * ci[j];
+}
+
+// The blocked path's tile: MR×NR of C from MR-row micro-panels of A; rows past mr and columns past nr are not stored.
+void microKernel(int kc, const float* a, const float* b, float* c, long ldc, int mr, int nr, float alpha, float beta) {
+  vf acc[MR][NV];
+  accumulate<MR>(kc, a, b, acc);
+  for (int i = 0; i < mr; ++i) storeRow(acc[i], c + i * ldc, nr, alpha, beta);
+}
+
+// accumulate for a panel of `rows` rows (1 … FEW_ROWS_TILE).
+void accumulateRows(int rows, int kc, const float* a, const float* b, vf (*acc)[NV]) {
+  switch (rows) {
+#define CHARLM_TILE_CASE(R) \
+    case R: if constexpr (R <= FEW_ROWS_TILE) return accumulate<R>(kc, a, b, acc); break;
+    CHARLM_TILE_CASE(1) CHARLM_TILE_CASE(2) CHARLM_TILE_CASE(3) CHARLM_TILE_CASE(4) CHARLM_TILE_CASE(5) CHARLM_TILE_CASE(6)
+    CHARLM_TILE_CASE(7) CHARLM_TILE_CASE(8) CHARLM_TILE_CASE(9) CHARLM_TILE_CASE(10) CHARLM_TILE_CASE(11) CHARLM_TILE_CASE(12)
+#undef CHARLM_TILE_CASE
+  }
+  std::abort();  // unreachable: fewRows cuts the rows into panels of at most FEW_ROWS_TILE
+}
+
+// The distinct rows of op(A) (m ≤ FEW_ROWS): distinct[u] is the first row of the u-th distinct content, source[i] the u
+// of row i. Rows are compared bit for bit (memcmp), and only when stored contiguously (transA false).
+int distinctRows(bool transA, int m, int k, const float* a, long lda, int* source, int* distinct) {
+  int count = 0;
+  for (int i = 0; i < m; ++i) {
+    int u = 0;
+    if (!transA)
+      while (u < count && std::memcmp(a + long(i) * lda, a + long(distinct[u]) * lda, sizeof(float) * size_t(k)) != 0) ++u;
+    else
+      u = count;
+    if (u == count) distinct[count++] = i;
+    source[i] = u;
+  }
+  return count;
+}
+
+// Rows which[0 … height) of op(A), columns [pc, pc + kc), as one micro-panel of that height (dst[p·height + i]).
+void packRows(const float* a, long lda, bool transA, const int* which, int height, int pc, int kc, float* dst) {
+  for (int i = 0; i < height; ++i) {
+    if (transA)
+      for (int p = 0; p < kc; ++p) dst[p * height + i] = a[long(pc + p) * lda + which[i]];
+    else
+      for (int p = 0; p < kc; ++p) dst[p * height + i] = a[long(which[i]) * lda + pc + p];
+  }
+}
+
+// C with m ≤ FEW_ROWS rows: decoding (one character, or a beam of them) and per-step products of small batches. Packing a
+// whole block of op(B) ahead, as the blocked path does, would write and read back B for few multiply-adds per element;
+// here each NR-column panel of op(B) is packed just before its tiles use it (or read from `packed`), so B streams through
+// L1 once. The tiles are as tall as the rows allow (a beam's 9 rows: one tile of 9, where the blocked path would pay for
+// 16), and the arithmetic per element is the blocked path's, K block by K block. Equal rows of op(A) are multiplied once:
+// a beam's hypotheses that extend the same parent carry the same state into the recurrent products (about a quarter of
+// the rows at width 8), and a batch starts from equal (zero) states.
+void fewRows(bool transA, bool transB, int m, int n, int k, float alpha, const float* a, long lda, const float* b, long ldb,
+             float beta, float* c, long ldc, const PackedB* packed) {
+  thread_local float* rows = nullptr;   // the distinct rows of op(A) for one K block, in panels of each tile's height
+  thread_local float* panel = nullptr;  // one micro-panel of op(B)
+  if (rows == nullptr) rows = alignedFloats(long(FEW_ROWS) * KC);
+  if (panel == nullptr) panel = alignedFloats(long(KC) * NR);
+  int source[FEW_ROWS], distinct[FEW_ROWS];
+  const int count = distinctRows(transA, m, k, a, lda, source, distinct);
+  // As few tiles as the registers allow, of equal heights (9 rows on AVX2: 5 + 4).
+  const int tiles = (count + FEW_ROWS_TILE - 1) / FEW_ROWS_TILE;
+  const int base = count / tiles, taller = count % tiles;
+  vf acc[FEW_ROWS][NV];  // a panel's sums for each distinct row
+  for (int pc = 0; pc < k; pc += KC) {
+    const int kc = std::min(KC, k - pc);
+    const float betaBlock = pc == 0 ? beta : 1.0f;  // later K blocks accumulate onto the first
+    for (int t = 0, u0 = 0; t < tiles; ++t) {
+      const int height = base + (t < taller ? 1 : 0);
+      packRows(a, lda, transA, distinct + u0, height, pc, kc, rows + long(u0) * kc);
+      u0 += height;
+    }
+    for (int jr = 0; jr < n; jr += NR) {
+      const int nr = std::min(NR, n - jr);
+      const float* b0 = panel;
+      if (packed != nullptr) b0 = packed->data + long(pc) * paddedWidth(packed->width) + long(packed->col0 + jr) * kc;
+      else packBlockB(transB ? b + long(jr) * ldb + pc : b + long(pc) * ldb + jr, ldb, transB, kc, nr, panel);
+      for (int t = 0, u0 = 0; t < tiles; ++t) {
+        const int height = base + (t < taller ? 1 : 0);
+        accumulateRows(height, kc, rows + long(u0) * kc, b0, acc + u0);
+        u0 += height;
+      }
+      for (int i = 0; i < m; ++i) storeRow(acc[source[i]], c + long(i) * ldc + jr, nr, alpha, betaBlock);
+    }
   }
 }
 
@@ -252,18 +343,19 @@ inline void dotTile(const float* a, int k, const float* b0, long ldb, Emit&& emi
   for (int r = 0; r < R; ++r) emit(r, hsum4(acc[r][0], acc[r][1], acc[r][2], acc[r][3]));
 }
 
-// C (m ≤ SMALL_M rows, or m ≤ SMALL_M_DOT with transB) without packing B: op(A) rows are copied out once; each column block
-// of op(B) is then read in place. Each element of C is computed the same way whatever m is, so a row's result does not
-// depend on how many other rows share the call.
-void smallM(bool transA, bool transB, int m, int n, int k, float alpha, const float* a, long lda, const float* b, long ldb,
-            float beta, float* c, long ldc) {
+// C = A·Bᵀ for m ≤ FEW_ROWS rows with the stored B read in place (the products of CharLM.step without packed weights): dot
+// products along k, which need no transposed copy of B, the cost that makes the few-rows path twice as slow for one row
+// when it must pack B itself. Its own arithmetic (lanes along k, then a tree sum), but the same for every element whatever
+// m is, so a row's result does not depend on how many other rows share the call.
+void dotRows(bool transA, int m, int n, int k, float alpha, const float* a, long lda, const float* b, long ldb, float beta,
+             float* c, long ldc) {
   thread_local float* rows = nullptr;
   thread_local long rowsCap = 0;
   if (rowsCap < long(m) * k) {
     std::free(rows);
     rows = nullptr;
     rowsCap = 0;
-    const long cap = long(SMALL_M_DOT) * k;
+    const long cap = long(FEW_ROWS) * k;
     rows = alignedFloats((cap + 15) / 16 * 16);
     rowsCap = cap;
   }
@@ -276,20 +368,7 @@ void smallM(bool transA, bool transB, int m, int n, int k, float alpha, const fl
   auto put4 = [&](int i, int j, v4 sums) {
     for (int jj = 0; jj < 4; ++jj) put(i, j + jj, sums[jj]);
   };
-  if (!transB) {  // C[i, j..j+VL) = Σ_p A[i, p]·B[p, j..j+VL): axpy over rows of B
-    for (int j = 0; j < n; j += VL) {
-      const int w = std::min(VL, n - j);
-      vf acc[SMALL_M] = {};
-      for (int p = 0; p < k; ++p) {
-        const vf bp = w == VL ? load(b + p * ldb + j) : loadPartial(b + p * ldb + j, w);
-        for (int i = 0; i < m; ++i) acc[i] += splat(rows[long(i) * k + p]) * bp;
-      }
-      for (int i = 0; i < m; ++i)
-        for (int jj = 0; jj < w; ++jj) put(i, j + jj, acc[i][jj]);
-    }
-    return;
-  }
-  // transB: C[i, j] = A[i, :] · Bstored[j, :], dot products along k, four columns of C at a time; DOT_ROWS rows of A share
+  // C[i, j] = A[i, :] · Bstored[j, :], dot products along k, four columns of C at a time; DOT_ROWS rows of A share
   // each load of the four rows of the stored B (which stay in L1 while the rows of A pass).
   int j = 0;
   for (; j + 4 <= n; j += 4) {
@@ -325,7 +404,6 @@ void smallM(bool transA, bool transB, int m, int n, int k, float alpha, const fl
 
 }  // namespace
 
-// Padded width of a packed op(B): whole NR-column micro-panels.
 long paddedWidth(int n) { return (long(n) + NR - 1) / NR * NR; }
 
 long packedLength(int k, int n) { return paddedWidth(n) * k; }
@@ -340,14 +418,17 @@ void packB(bool transB, int k, int n, const float* b, long ldb, float* packed) {
 }
 
 void sgemmSerial(bool transA, bool transB, int m, int n, int k, float alpha, const float* a, long lda, const float* b,
-                 long ldb, float beta, float* c, long ldc, const PackedB* packed) {
+                 long ldb, float beta, float* c, long ldc, const PackedB* packed, int wholeRows) {
   if (m <= 0 || n <= 0) return;
   if (k <= 0 || alpha == 0.0f) {  // BLAS: A and B are not read; C = beta·C
     for (int i = 0; i < m; ++i)
       for (int j = 0; j < n; ++j) c[i * ldc + j] = beta == 0.0f ? 0.0f : beta * c[i * ldc + j];
     return;
   }
-  if (m <= SMALL_M || (transB && m <= SMALL_M_DOT)) return smallM(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+  if (m <= FEW_ROWS) {
+    if (transB && packed == nullptr && wholeRows <= FEW_ROWS) return dotRows(transA, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    return fewRows(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, packed);
+  }
   thread_local Scratch scratch;
   for (int jc = 0; jc < n; jc += NC) {
     const int nc = std::min(NC, n - jc);

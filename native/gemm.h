@@ -14,10 +14,11 @@ struct PackedB {
   int col0 = 0;
 };
 
-// The whole product on the calling thread. With `packed`, op(B)'s panels are read from it instead of packed here; b is
-// still read when the product is small enough to skip packing (the small-m paths read B in place).
+// The whole product, or the part of one that a thread computes, on the calling thread. With `packed`, op(B)'s panels are
+// read from it instead of packed here. wholeRows: the rows of the whole product, which choose the arithmetic (gemm.cc:
+// few rows of x·Wᵀ read in place are dot products along k), so that the threads' parts get the same as the whole.
 void sgemmSerial(bool transA, bool transB, int m, int n, int k, float alpha, const float* a, long lda, const float* b,
-                 long ldb, float beta, float* c, long ldc, const PackedB* packed = nullptr);
+                 long ldb, float beta, float* c, long ldc, const PackedB* packed, int wholeRows);
 // The register tile (rows × columns of C): thread splits fall on its multiples so no tile is cut in two.
 int gemmTileRows();
 int gemmTileCols();

@@ -12,8 +12,9 @@ void sgemm(bool transA, bool transB, int m, int n, int k, float alpha, const flo
            float beta, float* c, long ldc);
 
 // The same product with op(B) already packed by packB (the recurrent weights, packed once per chunk and used at every time
-// step). transA is false; b is the unpacked B, which the small-m paths read instead. Each element of C gets exactly the
-// arithmetic of sgemm, so packing changes no result.
+// step; all the weights of a decoding step, packed once for many). transA is false; b is the unpacked B. Each element of C
+// gets the arithmetic of sgemm's blocked path (gemm.cc), whatever m is, so packing changes no result, with one exception:
+// x·Wᵀ with few rows, which sgemm computes from W in place by dot products along k, agrees only within rounding.
 void sgemmPacked(int m, int n, int k, float alpha, const float* a, long lda, bool transB, const float* b, long ldb,
                  const float* packed, float beta, float* c, long ldc);
 // Floats packB writes for a k×n op(B); `packed` must be 64-byte aligned.

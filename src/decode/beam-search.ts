@@ -93,6 +93,7 @@ export function beamSearch(model: CharLM, vocab: Vocab, opts: BeamOptions = {}):
   const logits = model.kernels.alloc(R * V);   // (R, V)
   const logProbs = new Float64Array(R * V);    // (R, V) ln softmax of each row
   const rows = new Int32Array(R);              // selectRows: new row r = old row rows[r]
+  const packed = model.packWeights();          // every step reads the same weights
   let beams: Partial[] = [{ ids: [], logProb: 0 }];
   let greedy: Partial | null = greedyRow >= 0 ? { ids: [], logProb: 0 } : null;
 
@@ -101,7 +102,7 @@ export function beamSearch(model: CharLM, vocab: Vocab, opts: BeamOptions = {}):
   const top = new TopK(2 * W);
 
   for (let t = 0; t < length && (beams.length > 0 || greedy !== null); t++) {
-    model.step(inputs, state, logits);
+    model.step(inputs, state, logits, packed);
     for (let b = 0; b < beams.length; b++) logSoftmax(logits, b * V, V, logProbs.subarray(b * V, b * V + V));
     top.clear();
     for (let b = 0; b < beams.length; b++) {

@@ -255,7 +255,8 @@ export class StopMatcher {
  * here, before the first character (so a bad prime throws at the call). The prime is read once (primeState); every
  * further character costs one step() that carries the state. In line mode the sample is one line: the start symbol is
  * never sampled, and the end symbol ends it as a last item with `end` set (it is no character, but its log-probability
- * belongs to the line's). The same rng state gives the same characters, bit for bit.
+ * belongs to the line's). The same rng state gives the same characters, bit for bit. The weights are read (packed, see
+ * CharLM.packWeights) when the first character is asked for: changing them while the generator is open changes nothing.
  */
 export function sample(model: CharLM, vocab: Vocab, opts: GenerateOptions, rng: Rng): Generator<SampledChar, void, undefined> {
   const rule = checkSampleOptions(opts);
@@ -273,9 +274,10 @@ function* continueText(model: CharLM, vocab: Vocab, context: readonly number[], 
   const input = vocab.allocIds(1);            // (B = 1) the symbol fed to the next step
   const logits = model.kernels.alloc(V);      // (1, V)
   const scratch = new SamplingScratch(V);
+  const packed = model.packWeights();         // every step reads the same weights
   input[0] = context[context.length - 1];
   for (let produced = 0; produced < length; produced++) {
-    model.step(input, state, logits);
+    model.step(input, state, logits, packed);
     const id = sampleFromLogits(logits, rule, rng, scratch, vocab.bos);
     if (id === vocab.eos) {
       yield { char: '', id, logProb: scratch.logProb, end: true };

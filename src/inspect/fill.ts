@@ -6,7 +6,7 @@
 import { logSoftmax, primeState } from '../decode/sampling.js';
 import { scoreIds, scoreLines } from '../decode/scoring.js';
 import { UsageError } from '../errors.js';
-import type { CharLM } from '../model/char-lm.js';
+import type { CharLM, PackedWeights } from '../model/char-lm.js';
 import type { RecurrentState } from '../model/recurrent-state.js';
 import type { Vocab } from '../text/vocab.js';
 
@@ -86,16 +86,17 @@ export function searchFills(model: CharLM, vocab: Vocab, blank: BlankText, opts:
   contextIds.set(context);
   const base = -scoreIds(model, contextIds, { streams: 1 }).nats; // ln P of the prefix itself, the same for every fill
   const state = primeState(model, vocab, context);
-  let round: Round = { partials: [{ ids: [], prefixLogProb: 0 }], state, logProbs: stepRows(model, [context.at(-1)!], state) };
+  const weights = model.packWeights();  // every step of the search reads the same weights
+  let round: Round = { partials: [{ ids: [], prefixLogProb: 0 }], state, logProbs: stepRows(weights, [context.at(-1)!], state) };
   const scored = new Map<string, number>();
   const record = (r: Round): number[] => {
-    const totals = suffixLogProbs(model, r.state.clone(), r.logProbs, suffix);
+    const totals = suffixLogProbs(weights, r.state.clone(), r.logProbs, suffix);
     r.partials.forEach((p, i) => scored.set(vocab.decode(p.ids), base + p.prefixLogProb + totals[i]));
     return totals;
   };
   record(round);
   for (let length = 1; length <= opts.maxLength; length++) {
-    const children = expand(model, vocab, round);
+    const children = expand(weights, vocab, round);
     const totals = record(children);
     const order = (key: (i: number) => number): number[] =>
       children.partials.map((_, i) => i).sort((a, b) => key(b) - key(a)).slice(0, opts.width);
@@ -116,10 +117,11 @@ function framedStart(vocab: Vocab, prefix: string): number[] {
 }
 
 /** Feeds ids[r] to row r of `state` (in place) and returns the next symbol's ln P per row, (rows, V). */
-function stepRows(model: CharLM, ids: readonly number[], state: RecurrentState): Float64Array {
+function stepRows(weights: PackedWeights, ids: readonly number[], state: RecurrentState): Float64Array {
+  const { model } = weights;
   const V = model.config.vocabSize;
   const logits = model.kernels.alloc(ids.length * V);
-  model.step(Uint32Array.from(ids), state, logits);
+  model.step(Uint32Array.from(ids), state, logits, weights);
   const out = new Float64Array(ids.length * V);
   const row = new Float64Array(V);
   for (let r = 0; r < ids.length; r++) {
@@ -130,21 +132,22 @@ function stepRows(model: CharLM, ids: readonly number[], state: RecurrentState):
 }
 
 /** ln P of `suffix` after each row's state (consumed), given the rows' next-symbol ln P. */
-function suffixLogProbs(model: CharLM, state: RecurrentState, logProbs: Float64Array, suffix: readonly number[]): number[] {
-  const V = model.config.vocabSize;
+function suffixLogProbs(weights: PackedWeights, state: RecurrentState, logProbs: Float64Array,
+                        suffix: readonly number[]): number[] {
+  const V = weights.model.config.vocabSize;
   const rows = state.batchSize;
   const totals = new Array<number>(rows).fill(0);
   let lp = logProbs;
   suffix.forEach((s, i) => {
     for (let r = 0; r < rows; r++) totals[r] += lp[r * V + s];
-    if (i + 1 < suffix.length) lp = stepRows(model, new Array<number>(rows).fill(s), state);
+    if (i + 1 < suffix.length) lp = stepRows(weights, new Array<number>(rows).fill(s), state);
   });
   return totals;
 }
 
 /** Every partial fill extended by each symbol it may take next (its EXPAND likeliest when the vocabulary is larger). */
-function expand(model: CharLM, vocab: Vocab, round: Round): Round {
-  const V = model.config.vocabSize;
+function expand(weights: PackedWeights, vocab: Vocab, round: Round): Round {
+  const V = weights.model.config.vocabSize;
   const allowed = Array.from({ length: V }, (_, v) => v).filter((v) => v !== vocab.bos && v !== vocab.eos);
   const partials: Partial[] = [];
   const parents: number[] = [];
@@ -157,7 +160,7 @@ function expand(model: CharLM, vocab: Vocab, round: Round): Round {
     }
   });
   const state = round.state.gatherRows(parents);
-  return { partials, state, logProbs: stepRows(model, partials.map((p) => p.ids.at(-1)!), state) };
+  return { partials, state, logProbs: stepRows(weights, partials.map((p) => p.ids.at(-1)!), state) };
 }
 
 /** The round restricted to the partial fills `keep`. */

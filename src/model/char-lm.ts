@@ -8,12 +8,12 @@ import type { CellActivations, LayerTensors, RecurrentLayer, StateWidths } from 
 import { cellType } from '../nn/cells.js';
 import { dropoutBackward, dropoutForward, type DropoutCache } from '../nn/dropout.js';
 import { initializeParameters } from '../nn/init.js';
-import type { LayerInput } from '../nn/layer-io.js';
+import { embeddingTable, type LayerInput, type LayerPacks } from '../nn/layer-io.js';
 import { RowResets } from '../nn/row-resets.js';
 import { linearBackward, linearForward, type LinearWeights } from '../nn/linear.js';
 import { crossEntropyBackward, crossEntropyLoss } from '../nn/softmax-cross-entropy.js';
 import type { Floats, Ids } from '../tensor/floats.js';
-import type { Kernels } from '../tensor/kernels.js';
+import type { Kernels, PackedB } from '../tensor/kernels.js';
 import type { Rng } from '../tensor/rng.js';
 import { Parameters } from './parameters.js';
 import { RecurrentState, stateWidths } from './recurrent-state.js';
@@ -55,6 +55,18 @@ export interface ForwardOptions {
   readonly restarts?: RowResets | null;
 }
 
+/**
+ * A model's weights in the layout the kernels' products read fastest (CharLM.packWeights), for step() over many
+ * characters: on the native kernel a copy made by the latest packWeights() call, on kernels that gain nothing from
+ * packing the weights themselves.
+ */
+export interface PackedWeights {
+  readonly model: CharLM;
+  readonly layers: readonly LayerPacks[];
+  /** The decoder's Wᵀ. */
+  readonly decoder: PackedB;
+}
+
 /** All buffers for one (T, B), allocated on first use and reused by every later call with the same sizes. */
 interface Workspace {
   readonly T: number;
@@ -84,6 +96,14 @@ interface ForwardRecord {
   readonly dropoutUsed: boolean;
 }
 
+/** How runLayers runs: dropout's rng (training), rows that restart, whether to return each layer's input, packed weights. */
+interface RunOptions {
+  readonly dropoutRng: Rng | null;
+  readonly resets: RowResets | null;
+  readonly wantInputs: boolean;
+  readonly packed: PackedWeights | null;
+}
+
 const MAX_WORKSPACES = 8;
 
 export class CharLM {
@@ -100,6 +120,8 @@ export class CharLM {
   /** The last decoding workspace, so that step() finds it without building a key (nothing is allocated per character). */
   private stepWorkspace: Workspace | null = null;
   private last: ForwardRecord | null = null;
+  /** The latest packWeights(), whose memory the next one reuses. */
+  private packed: PackedWeights | null = null;
 
   private constructor(config: ModelConfig, kernels: Kernels) {
     this.config = config;
@@ -177,7 +199,8 @@ export class CharLM {
     const ws = this.workspace('chunk', T, B);
     const resets = opts.restarts !== undefined ? opts.restarts
       : opts.restartAt === undefined ? null : RowResets.where(inputs, T, B, opts.restartAt);
-    const { inputs: layerInputs, top } = this.runLayers(ws, inputs, state, useDropout ? opts.rng! : null, resets, true);
+    const { inputs: layerInputs, top } = this.runLayers(ws, inputs, state,
+      { dropoutRng: useDropout ? opts.rng! : null, resets, wantInputs: true, packed: null });
     const { O, V } = this.sizes();
     linearForward(this.kernels, this.decoder, top.x, top.xOff, T * B, O, V, ws.logits, 0);
     const lossNats = crossEntropyLoss(this.kernels, ws.logits, targets, T * B, V);
@@ -229,17 +252,46 @@ export class CharLM {
 
   /**
    * One decoding step for the B = state.batchSize rows: feeds ids[b] to row b, advances `state` in place and writes the
-   * logits (B, V) into `logits`. Reuses its buffers per B, and leaves any Pass valid.
+   * logits (B, V) into `logits`. Reuses its buffers per B, and leaves any Pass valid. With `packed` (packWeights), the
+   * products read the packed weights: faster over many steps, and each row's logits are then the same bits whatever rows
+   * share the step and as a forward over the same characters gives them (without, they agree within float32 rounding).
    */
-  step(ids: Ids, state: RecurrentState, logits: Floats): void {
+  step(ids: Ids, state: RecurrentState, logits: Floats, packed: PackedWeights | null = null): void {
     const B = state.batchSize;
     const { O, V } = this.sizes();
     if (logits.length < B * V) throw new ConfigError(`step() needs a logits buffer of ${B * V} numbers (got ${logits.length})`);
+    if (packed !== null && packed.model !== this) throw new ConfigError('step() was given the packed weights of another model');
     this.checkChunk(ids, null, 1, B, state);
     let ws = this.stepWorkspace;
     if (ws === null || ws.B !== B) ws = this.stepWorkspace = this.workspace('step', 1, B);
-    const { top } = this.runLayers(ws, ids, state, null, null);
-    linearForward(this.kernels, this.decoder, top.x, top.xOff, B, O, V, logits, 0);
+    const { top } = this.runLayers(ws, ids, state, { dropoutRng: null, resets: null, wantInputs: false, packed });
+    linearForward(this.kernels, this.decoder, top.x, top.xOff, B, O, V, logits, 0, packed?.decoder);
+  }
+
+  /**
+   * The weights as they are now, packed for the products of step() (PackedWeights): what sampling and beam search pass
+   * to every step. The packs live in memory the model keeps: each call packs the current weights into it again (a tenth
+   * of a millisecond for two layers of 256 units; fresh memory would cost a hundred times that), so every PackedWeights
+   * of this model reads the weights as they were at the latest call. Call it again after the weights change.
+   */
+  packWeights(): PackedWeights {
+    const k = this.kernels;
+    const type = cellType(this.config.cell);
+    const reuse = this.packed;
+    const layers = this.weights.map((w, l): LayerPacks => {
+      const { input: D, hidden: H, proj: P } = layerDims(this.config, l);
+      const G = type.gates.length * H, R = w.weightHh.length / G;
+      const was = reuse?.layers[l];
+      return {
+        // Layer 0 reads one-hot characters: a lookup, no product.
+        input: l === 0 ? null : k.packB(true, D, G, w.weightIh, 0, D, was?.input ?? null),
+        embedding: l === 0 ? embeddingTable(k, w.weightIh, G, D, was?.embedding ?? null) : null,
+        recurrent: k.packB(true, R, G, w.weightHh, 0, R, was?.recurrent ?? null),
+        projection: P > 0 ? k.packB(true, H, P, w.weightHr, 0, H, was?.projection ?? null) : null,
+      };
+    });
+    const { O, V } = this.sizes();
+    return this.packed = { model: this, layers, decoder: k.packB(true, O, V, this.decoder.weight, 0, O, reuse?.decoder ?? null) };
   }
 
   /** O = the width the decoder reads, V = the vocabulary size. */
@@ -251,16 +303,15 @@ export class CharLM {
    * Runs the recurrent stack over the chunk; returns each layer's input and the decoder's input (`top`). Without dropout
    * the inputs are the workspace's own objects (the step() path allocates nothing); `inputs` is then built only on request.
    */
-  private runLayers(ws: Workspace, ids: Ids, state: RecurrentState, dropoutRng: Rng | null, resets: RowResets | null,
-                    wantInputs = false):
-      { inputs: LayerInput[]; top: LayerInput & { kind: 'dense' } } {
+  private runLayers(ws: Workspace, ids: Ids, state: RecurrentState,
+                    { dropoutRng, resets, wantInputs, packed }: RunOptions): { inputs: LayerInput[]; top: LayerInput & { kind: 'dense' } } {
     const { T, B } = ws;
     ws.oneHot.ids = ids;
     const inputs: LayerInput[] = [];
     let input: LayerInput = ws.oneHot;
     for (let l = 0; l < this.config.numLayers; l++) {
       if (wantInputs) inputs.push(input);
-      ws.layers[l].forward(input, state.layers[l], resets);
+      ws.layers[l].forward(input, state.layers[l], resets, packed?.layers[l]);
       if (dropoutRng !== null) {
         const { size: O, xOff } = ws.outputs[l];
         const n = T * B * O;

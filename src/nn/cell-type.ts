@@ -4,7 +4,7 @@
 
 import type { Floats } from '../tensor/floats.js';
 import type { Kernels } from '../tensor/kernels.js';
-import type { LayerInput, LayerState } from './layer-io.js';
+import type { LayerInput, LayerPacks, LayerState } from './layer-io.js';
 import type { RowResets } from './row-resets.js';
 
 /** The sizes one layer's tensors depend on. */
@@ -55,8 +55,11 @@ export interface CellActivations {
 /** One layer bound to its weights, gradients and (T, B)-sized buffers. */
 export interface RecurrentLayer {
   readonly activations: CellActivations;
-  /** Runs T steps from `state` and leaves the final state in it; rows in `resets` restart from the start state. */
-  forward(input: LayerInput, state: LayerState, resets: RowResets | null): void;
+  /**
+   * Runs T steps from `state` and leaves the final state in it; rows in `resets` restart from the start state. `packed`:
+   * the layer's weights packed for decoding (CharLM.packWeights), read instead of the weights themselves.
+   */
+  forward(input: LayerInput, state: LayerState, resets: RowResets | null, packed?: LayerPacks | null): void;
   /**
    * dHiddens (T,B,output width) in (and used as workspace); adds into the layer's grads; dX (T,B,D) out when given. The
    * last forward's resets apply: no gradient flows past a restart.

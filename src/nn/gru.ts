@@ -10,7 +10,7 @@ import type { Floats } from '../tensor/floats.js';
 import type { Kernels } from '../tensor/kernels.js';
 import { gateWeightParams, type CellType, type GateWeightKey, type LayerTensors } from './cell-type.js';
 import {
-  copyFloats, projectInput, projectInputBackward, RecurrentPacks, type LayerInput, type LayerState,
+  copyFloats, projectInput, projectInputBackward, RecurrentPacks, type LayerInput, type LayerPacks, type LayerState,
 } from './layer-io.js';
 import { LayerResets } from './row-resets.js';
 
@@ -29,9 +29,9 @@ export const GRU_CELL: CellType<GateWeightKey> = {
     let resets: LayerResets | null = null;  // the last forward's, for its backward
     return {
       activations: { gates: cache.gx, cells: null, hiddens: cache.hiddens },
-      forward: (input, state, rows) => {
+      forward: (input, state, rows, packed = null) => {
         resets = rows === null ? null : new LayerResets(rows, [{ buf: cache.hiddens, width: H }], B);
-        gruForward(k, w, input, state, cache, resets, T, B, H);
+        gruForward(k, w, input, state, cache, resets, T, B, H, packed);
       },
       backward: (input, dHiddens, dX) =>
         gruBackward(k, w, input, cache, dHiddens, grads, dX, scratch ??= allocGruScratch(k, T, B, H), resets, T, B, H),
@@ -52,15 +52,16 @@ export function allocGruScratch(k: Kernels, T: number, B: number, H: number): Gr
   return { dGx: k.alloc(T * B * 3 * H), dGh: k.alloc(T * B * 3 * H), dHPrev: k.alloc(B * H) };
 }
 
-/** Runs T steps from `state` and leaves the final h in `state`. */
+/** Runs T steps from `state` and leaves the final h in `state`. `packed`: as lstmForward's. */
 export function gruForward(k: Kernels, w: GruWeights, input: LayerInput, state: LayerState, cache: GruCache,
-                           resets: LayerResets | null, T: number, B: number, H: number): void {
+                           resets: LayerResets | null, T: number, B: number, H: number,
+                           packed: LayerPacks | null = null): void {
   const G = 3 * H;
   const { gx, gh, hiddens } = cache;
   copyFloats(state.h, 0, hiddens, 0, B * H);
-  projectInput(k, w.weightIh, input, T * B, G, gx, 0);
+  projectInput(k, w.weightIh, input, T * B, G, gx, 0, packed);
   k.addRowVector(gx, 0, T * B, G, w.biasIh, 0);
-  const weightHhT = cache.packs.forward(k, w.weightHh, G, H, T);
+  const weightHhT = packed?.recurrent ?? cache.packs.forward(k, w.weightHh, G, H, T);
   for (let t = 0; t < T; t++) {
     resets?.swap(t);
     k.gemmPacked(B, 1, hiddens, t * B * H, H, weightHhT, 0, gh, t * B * G, G);

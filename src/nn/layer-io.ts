@@ -26,6 +26,7 @@ export function inputSize(input: LayerInput): number {
 export class RecurrentPacks {
   private forwardPack: PackedB | null = null;
   private backwardPack: PackedB | null = null;
+  private projectionPack: PackedB | null = null;
   // The in-place view for one step, kept so that decoding allocates nothing per character (W_hh is the layer's own buffer).
   private forwardInPlace: PackedB | null = null;
 
@@ -38,6 +39,15 @@ export class RecurrentPacks {
     return this.forwardPack = k.packB(true, R, G, weightHh, 0, R, this.forwardPack);
   }
 
+  /**
+   * A projecting LSTM's W_hrᵀ (P×H stored), op(B) of h_t = m_t·W_hrᵀ at each of the T steps (k = H, n = P); one step reads
+   * it in place. Packed like W_hh, so that a chunk's products give the bits of decoding with packed weights.
+   */
+  projection(k: Kernels, weightHr: Floats, P: number, H: number, T: number): PackedB {
+    if (T < 2) return packedInPlace(true, H, P, weightHr, 0, H);
+    return this.projectionPack = k.packB(true, H, P, weightHr, 0, H, this.projectionPack);
+  }
+
   /** W_hh, op(B) of backward's dGates_t·W_hh (k = G, n = R). Single steps are decoding's, which has no backward. */
   backward(k: Kernels, weightHh: Floats, G: number, R: number, T: number): PackedB {
     if (T < 2) return packedInPlace(false, G, R, weightHh, 0, R);
@@ -45,11 +55,42 @@ export class RecurrentPacks {
   }
 }
 
-/** pre (rows, G) = x · W_ihᵀ for all T·B rows at once (overwritten). The biases are the caller's. */
+/**
+ * A layer's weights packed once for many decoding steps (CharLM.packWeights), in the form each product of a step reads
+ * fastest: the input's x·W_ihᵀ (`input` for dense input; `embedding` for one-hot input, W_ihᵀ stored by symbol so that a
+ * lookup reads one contiguous row instead of a column), the recurrent h·W_hhᵀ, and a projecting LSTM's m·W_hrᵀ.
+ */
+export interface LayerPacks {
+  readonly input: PackedB | null;
+  /** (V, G): row v is column v of W_ih, as 0 + w (what the lookup into zeros gives, so −0 reads as +0 in both). */
+  readonly embedding: Floats | null;
+  readonly recurrent: PackedB;
+  readonly projection: PackedB | null;
+}
+
+/**
+ * pre (rows, G) = x · W_ihᵀ for all T·B rows at once (overwritten), reading W_ihᵀ from `packed` when given (decoding).
+ * The biases are the caller's.
+ */
 export function projectInput(k: Kernels, weightIh: Floats, input: LayerInput, rows: number, G: number,
-                             pre: Floats, preOff: number): void {
-  if (input.kind === 'one-hot') embeddingForward(k, weightIh, G, input.vocabSize, input.ids, rows, pre, preOff);
-  else linearForward(k, { weight: weightIh, bias: null }, input.x, input.xOff, rows, input.size, G, pre, preOff);
+                             pre: Floats, preOff: number, packed: LayerPacks | null = null): void {
+  if (input.kind === 'dense') {
+    linearForward(k, { weight: weightIh, bias: null }, input.x, input.xOff, rows, input.size, G, pre, preOff, packed?.input);
+  } else if (packed?.embedding != null) {
+    for (let r = 0; r < rows; r++) copyFloats(packed.embedding, input.ids[r] * G, pre, preOff + r * G, G);
+  } else {
+    embeddingForward(k, weightIh, G, input.vocabSize, input.ids, rows, pre, preOff);
+  }
+}
+
+/** W_ih (G, V) stored by symbol, (V, G), as LayerPacks.embedding; `reuse` (the same size) lends its memory. */
+export function embeddingTable(k: Kernels, weightIh: Floats, G: number, V: number, reuse: Floats | null): Floats {
+  const table = reuse ?? k.alloc(V * G);
+  // Row by row of the table: its writes stay contiguous (in the other order they cost six times as much).
+  for (let v = 0; v < V; v++) {
+    for (let g = 0, i = v; g < G; g++, i += V) table[v * G + g] = 0 + weightIh[i];
+  }
+  return table;
 }
 
 /** dW_ih += dPreᵀ · x, and dX (rows, D) = dPre · W_ih when dX is given (dense input only). */

@@ -2,15 +2,16 @@
 // Knows nothing of what the rows mean.
 
 import type { Floats } from '../tensor/floats.js';
-import type { Kernels } from '../tensor/kernels.js';
+import type { Kernels, PackedB } from '../tensor/kernels.js';
 
 // rows = T·B, D = input size, O = output size.
 export interface LinearWeights { weight: Floats; bias: Floats | null } // (O, D) (O)
 
-/** y (rows, O) = x (rows, D) · Wᵀ + b. Overwrites y. */
+/** y (rows, O) = x (rows, D) · Wᵀ + b, with Wᵀ read from `packed` when given (packB of w.weight). Overwrites y. */
 export function linearForward(k: Kernels, w: LinearWeights, x: Floats, xOff: number, rows: number, D: number, O: number,
-                              y: Floats, yOff: number): void {
-  k.gemm(false, true, rows, O, D, 1, x, xOff, D, w.weight, 0, D, 0, y, yOff, O);
+                              y: Floats, yOff: number, packed: PackedB | null = null): void {
+  if (packed !== null) k.gemmPacked(rows, 1, x, xOff, D, packed, 0, y, yOff, O);
+  else k.gemm(false, true, rows, O, D, 1, x, xOff, D, w.weight, 0, D, 0, y, yOff, O);
   if (w.bias !== null) k.addRowVector(y, yOff, rows, O, w.bias, 0);
 }
 

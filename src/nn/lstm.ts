@@ -14,7 +14,7 @@ import type { Floats } from '../tensor/floats.js';
 import type { Kernels } from '../tensor/kernels.js';
 import { gateWeightParams, UNIFORM, type CellType, type GateWeightKey, type LayerParam } from './cell-type.js';
 import {
-  copyFloats, projectInput, projectInputBackward, RecurrentPacks, type LayerInput, type LayerState,
+  copyFloats, projectInput, projectInputBackward, RecurrentPacks, type LayerInput, type LayerPacks, type LayerState,
 } from './layer-io.js';
 import { LayerResets } from './row-resets.js';
 
@@ -50,10 +50,10 @@ export const LSTM_CELL: CellType<LstmKey> = {
     let resets: LayerResets | null = null;  // the last forward's, for its backward
     return {
       activations: { gates: cache.gates, cells: cache.cells, hiddens: cache.hiddens },
-      forward: (input, state, rows) => {
+      forward: (input, state, rows, packed = null) => {
         resets = rows === null ? null
           : new LayerResets(rows, [{ buf: cache.hiddens, width: P || H }, { buf: cache.cells, width: H }], B);
-        lstmForward(k, weights, input, state, cache, resets, T, B, H);
+        lstmForward(k, weights, input, state, cache, resets, T, B, H, packed);
       },
       backward: (input, dHiddens, dX) => lstmBackward(k, weights, input, cache, dHiddens, gradients, dX,
         scratch ??= allocLstmScratch(k, T, B, H, P), resets, T, B, H),
@@ -83,9 +83,13 @@ export function allocLstmScratch(k: Kernels, T: number, B: number, H: number, P 
   return { dGates: k.alloc(T * B * 4 * H), dC: k.alloc(B * H), dM: P > 0 ? k.alloc(B * H) : null };
 }
 
-/** Runs T steps from `state` and leaves the final h and c in `state`. Rows in `resets` restart from the start state. */
+/**
+ * Runs T steps from `state` and leaves the final h and c in `state`. Rows in `resets` restart from the start state.
+ * `packed`: the weights packed for decoding, read instead of w's.
+ */
 export function lstmForward(k: Kernels, w: LstmWeights, input: LayerInput, state: LayerState, cache: LstmCache,
-                            resets: LayerResets | null, T: number, B: number, H: number): void {
+                            resets: LayerResets | null, T: number, B: number, H: number,
+                            packed: LayerPacks | null = null): void {
   const G = 4 * H;
   const R = w.weightHh.length / G;
   const { gates, cells, hiddens, outputs } = cache;
@@ -93,21 +97,21 @@ export function lstmForward(k: Kernels, w: LstmWeights, input: LayerInput, state
   copyFloats(state.h, 0, hiddens, 0, B * R);
   copyFloats(state.c!, 0, cells, 0, B * H);
   // The input half of every step in one product: gates = x·W_ihᵀ + b_ih + b_hh for all T·B rows.
-  projectInput(k, w.weightIh, input, T * B, G, gates, 0);
+  projectInput(k, w.weightIh, input, T * B, G, gates, 0, packed);
   k.addRowVector(gates, 0, T * B, G, w.biasIh, 0);
   k.addRowVector(gates, 0, T * B, G, w.biasHh, 0);
-  const weightHhT = cache.packs.forward(k, w.weightHh, G, R, T);
+  const weightHhT = packed?.recurrent ?? cache.packs.forward(k, w.weightHh, G, R, T);
+  // With a projection, m_t goes to `outputs` and h_t = m_t·W_hrᵀ (W_hrᵀ packed like W_hh); without, m_t is h_t.
+  const projection = outputs !== null && weightHr !== null
+    ? { m: outputs, weightT: packed?.projection ?? cache.packs.projection(k, weightHr, R, H, T) } : null;
   for (let t = 0; t < T; t++) {
-    // gates_t += h_{t-1}·W_hhᵀ, then the cell turns them into c_t and m_t (= h_t without a projection).
+    // gates_t += h_{t-1}·W_hhᵀ, then the cell turns them into c_t and m_t. (Its arguments as one literal: an object
+    // spread here cost microseconds per step.)
     resets?.swap(t);
     k.gemmPacked(B, 1, hiddens, t * B * R, R, weightHhT, 1, gates, t * B * G, G);
-    const step = { B, H, gates, gatesOff: t * B * G, cPrev: cells, cPrevOff: t * B * H, c: cells, cOff: (t + 1) * B * H };
-    if (outputs === null || weightHr === null) {
-      k.lstmCellForward({ ...step, h: hiddens, hOff: (t + 1) * B * H });
-    } else {
-      k.lstmCellForward({ ...step, h: outputs, hOff: t * B * H });
-      k.gemm(false, true, B, R, H, 1, outputs, t * B * H, H, weightHr, 0, H, 0, hiddens, (t + 1) * B * R, R);
-    }
+    k.lstmCellForward({ B, H, gates, gatesOff: t * B * G, cPrev: cells, cPrevOff: t * B * H, c: cells, cOff: (t + 1) * B * H,
+      h: projection?.m ?? hiddens, hOff: projection !== null ? t * B * H : (t + 1) * B * H });
+    if (projection !== null) k.gemmPacked(B, 1, projection.m, t * B * H, H, projection.weightT, 0, hiddens, (t + 1) * B * R, R);
     resets?.swap(t);
   }
   copyFloats(hiddens, T * B * R, state.h, 0, B * R);
@@ -129,17 +133,13 @@ export function lstmBackward(k: Kernels, w: LstmWeights, input: LayerInput, cach
   const { weightHr } = w;
   dC.fill(0); // nothing flows back from beyond the chunk
   const weightHh = cache.packs.backward(k, w.weightHh, G, R, T);
+  const projected = dM !== null && weightHr !== null;
   for (let t = T - 1; t >= 0; t--) {
     resets?.swap(t);
-    const step = { B, H, gates, gatesOff: t * B * G, cPrev: cells, cPrevOff: t * B * H, c: cells, cOff: (t + 1) * B * H,
-      dC, dCOff: 0, dGates, dGatesOff: t * B * G };
-    if (dM === null || weightHr === null) {
-      k.lstmCellBackward({ ...step, dH: dHiddens, dHOff: t * B * H });
-    } else {
-      // dm_t = dh_t · W_hr: dh_t is complete here (step t+1 added its part in the previous iteration).
-      k.gemm(false, false, B, H, R, 1, dHiddens, t * B * R, R, weightHr, 0, H, 0, dM, 0, H);
-      k.lstmCellBackward({ ...step, dH: dM, dHOff: 0 });
-    }
+    // dm_t = dh_t · W_hr with a projection: dh_t is complete here (step t+1 added its part in the previous iteration).
+    if (projected) k.gemm(false, false, B, H, R, 1, dHiddens, t * B * R, R, weightHr, 0, H, 0, dM, 0, H);
+    k.lstmCellBackward({ B, H, gates, gatesOff: t * B * G, cPrev: cells, cPrevOff: t * B * H, c: cells, cOff: (t + 1) * B * H,
+      dC, dCOff: 0, dGates, dGatesOff: t * B * G, dH: projected ? dM : dHiddens, dHOff: projected ? 0 : t * B * H });
     // dh_{t-1} += dGates_t · W_hh. At t = 0 this would go into the carried-in state, which the truncation stops.
     const addRecurrent = (): void => {
       if (t > 0) k.gemmPacked(B, 1, dGates, t * B * G, G, weightHh, 1, dHiddens, (t - 1) * B * R, R);

@@ -8,7 +8,7 @@ import type { Floats } from '../tensor/floats.js';
 import type { Activation, Kernels } from '../tensor/kernels.js';
 import { gateWeightParams, type CellType, type GateWeightKey, type InitRule, type LayerTensors } from './cell-type.js';
 import {
-  copyFloats, projectInput, projectInputBackward, RecurrentPacks, type LayerInput, type LayerState,
+  copyFloats, projectInput, projectInputBackward, RecurrentPacks, type LayerInput, type LayerPacks, type LayerState,
 } from './layer-io.js';
 import { LayerResets } from './row-resets.js';
 
@@ -33,9 +33,9 @@ function rnnCell(activation: Activation, init: Parameters<typeof gateWeightParam
       let resets: LayerResets | null = null;  // the last forward's, for its backward
       return {
         activations: { gates: null, cells: null, hiddens: cache.hiddens },
-        forward: (input, state, rows) => {
+        forward: (input, state, rows, packed = null) => {
           resets = rows === null ? null : new LayerResets(rows, [{ buf: cache.hiddens, width: H }], B);
-          rnnForward(k, w, input, state, cache, activation, resets, T, B, H);
+          rnnForward(k, w, input, state, cache, activation, resets, T, B, H, packed);
         },
         backward: (input, dHiddens, dX) => rnnBackward(k, w, input, cache, dHiddens, grads, dX,
           scratch ??= allocRnnScratch(k, T, B, H), activation, resets, T, B, H),
@@ -64,15 +64,17 @@ export function allocRnnScratch(k: Kernels, T: number, B: number, H: number): Rn
   return { dPre: k.alloc(T * B * H) };
 }
 
+/** Runs T steps from `state` and leaves the final h in `state`. `packed`: as lstmForward's. */
 export function rnnForward(k: Kernels, w: RnnWeights, input: LayerInput, state: LayerState, cache: RnnCache,
-                           activation: Activation, resets: LayerResets | null, T: number, B: number, H: number): void {
+                           activation: Activation, resets: LayerResets | null, T: number, B: number, H: number,
+                           packed: LayerPacks | null = null): void {
   const { hiddens } = cache;
   copyFloats(state.h, 0, hiddens, 0, B * H);
   // Slots 1..T first receive the input half of the pre-activation for all steps at once.
-  projectInput(k, w.weightIh, input, T * B, H, hiddens, B * H);
+  projectInput(k, w.weightIh, input, T * B, H, hiddens, B * H, packed);
   k.addRowVector(hiddens, B * H, T * B, H, w.biasIh, 0);
   k.addRowVector(hiddens, B * H, T * B, H, w.biasHh, 0);
-  const weightHhT = cache.packs.forward(k, w.weightHh, H, H, T);
+  const weightHhT = packed?.recurrent ?? cache.packs.forward(k, w.weightHh, H, H, T);
   for (let t = 0; t < T; t++) {
     resets?.swap(t);
     k.gemmPacked(B, 1, hiddens, t * B * H, H, weightHhT, 1, hiddens, (t + 1) * B * H, H);

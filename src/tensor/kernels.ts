@@ -41,7 +41,11 @@ export interface Kernels {
    */
   packB(transB: boolean, k: number, n: number, b: Floats, bOff: number, ldb: number, reuse: PackedB | null): PackedB;
 
-  /** C = alpha · A · op(B) + beta · C for A m×k and op(B) from packB (or packedInPlace): exactly gemm's result. */
+  /**
+   * C = alpha · A · op(B) + beta · C for A m×k and op(B) from packB (or packedInPlace): gemm's result, and each row of C
+   * the same bits whatever other rows share the call. Exactly gemm's bits, except where gemm reads B in place with an
+   * arithmetic of its own (the native kernel's x·Wᵀ for a few rows: dot products along k), which agrees within rounding.
+   */
   gemmPacked(m: number, alpha: number, a: Floats, aOff: number, lda: number, b: PackedB,
              beta: number, c: Floats, cOff: number, ldc: number): void;
 
