@@ -46,9 +46,28 @@ export interface Hypothesis {
   readonly finish: FinishReason;
 }
 
+/**
+ * The symbols a hypothesis produced so far (characters only), as a chain from the last back to the first: a child shares
+ * its parent's chain and adds one link, so a step costs the same whatever the length so far (copying each parent's ids
+ * cost O(length) per child).
+ */
+interface Symbols {
+  readonly id: number;
+  readonly before: Symbols | null;
+  readonly length: number;
+}
+
 interface Partial {
-  ids: number[];     // symbols produced so far (characters only)
+  symbols: Symbols | null;
   logProb: number;
+}
+
+const extend = (symbols: Symbols | null, id: number): Symbols => ({ id, before: symbols, length: (symbols?.length ?? 0) + 1 });
+
+function idsOf(symbols: Symbols | null): number[] {
+  const ids = new Array<number>(symbols?.length ?? 0);
+  for (let s = symbols; s !== null; s = s.before) ids[s.length - 1] = s.id;
+  return ids;
 }
 
 /** Returns up to nBest finished hypotheses, best score first (ties: higher logProb, then text order). */
@@ -76,12 +95,13 @@ export function beamSearch(model: CharLM, vocab: Vocab, opts: BeamOptions = {}):
   const forbidden = vocab.bos;
   const finished: Hypothesis[] = [];
   const finish = (p: Partial, reason: FinishReason): void => {
-    const symbols = p.ids.length + (reason === 'end' ? 1 : 0);
+    const length = p.symbols?.length ?? 0;
+    const symbols = length + (reason === 'end' ? 1 : 0);
     const score = A === 0 ? p.logProb : p.logProb / Math.pow(Math.max(symbols, 1), A);
-    finished.push({ text: vocab.decode(p.ids), logProb: p.logProb, score, length: p.ids.length, finish: reason });
+    finished.push({ text: vocab.decode(idsOf(p.symbols)), logProb: p.logProb, score, length, finish: reason });
   };
   if (length === 0) {
-    finish({ ids: [], logProb: 0 }, 'length');
+    finish({ symbols: null, logProb: 0 }, 'length');
     return finished;
   }
 
@@ -94,8 +114,8 @@ export function beamSearch(model: CharLM, vocab: Vocab, opts: BeamOptions = {}):
   const logProbs = new Float64Array(R * V);    // (R, V) ln softmax of each row
   const rows = new Int32Array(R);              // selectRows: new row r = old row rows[r]
   const packed = model.packWeights();          // every step reads the same weights
-  let beams: Partial[] = [{ ids: [], logProb: 0 }];
-  let greedy: Partial | null = greedyRow >= 0 ? { ids: [], logProb: 0 } : null;
+  let beams: Partial[] = [{ symbols: null, logProb: 0 }];
+  let greedy: Partial | null = greedyRow >= 0 ? { symbols: null, logProb: 0 } : null;
 
   // The best C = 2W (beam, symbol) extensions of this step, kept in a heap, then sorted by total logProb (descending,
   // earlier first on ties): O(W·V·log W) per step, not O(W²·V) as an insertion sort would be.
@@ -121,11 +141,11 @@ export function beamSearch(model: CharLM, vocab: Vocab, opts: BeamOptions = {}):
       const id = candId(r);
       // An extension that finishes counts only if it ranks among the W best, as a live beam would have to.
       if (isEnd(id)) {
-        if (r < W) finish({ ids: parent.ids, logProb: candTotal[r] }, 'end');
+        if (r < W) finish({ symbols: parent.symbols, logProb: candTotal[r] }, 'end');
         continue;
       }
-      const child = { ids: [...parent.ids, id], logProb: candTotal[r] };
-      if (stopIds !== null && endsWith(child.ids, stopIds)) {
+      const child = { symbols: extend(parent.symbols, id), logProb: candTotal[r] };
+      if (stopIds !== null && endsWith(child.symbols, stopIds)) {
         if (r < W) finish(child, 'stop');
         continue;
       }
@@ -147,10 +167,10 @@ export function beamSearch(model: CharLM, vocab: Vocab, opts: BeamOptions = {}):
         finish(greedy, 'end');
         greedy = null;
       } else {
-        greedy.ids.push(id);
+        greedy.symbols = extend(greedy.symbols, id);
         inputs[greedyRow] = id;
         rows[greedyRow] = greedyRow;
-        const reason = stopIds !== null && endsWith(greedy.ids, stopIds) ? 'stop' : last ? 'length' : null;
+        const reason = stopIds !== null && endsWith(greedy.symbols, stopIds) ? 'stop' : last ? 'length' : null;
         if (reason !== null) {
           finish(greedy, reason);
           greedy = null;
@@ -244,8 +264,11 @@ class TopK {
   }
 }
 
-function endsWith(ids: readonly number[], tail: Ids): boolean {
-  if (ids.length < tail.length) return false;
-  for (let j = 0; j < tail.length; j++) if (ids[ids.length - tail.length + j] !== tail[j]) return false;
+function endsWith(symbols: Symbols | null, tail: Ids): boolean {
+  let s = symbols;
+  for (let j = tail.length - 1; j >= 0; j--) {
+    if (s === null || s.id !== tail[j]) return false;
+    s = s.before;
+  }
   return true;
 }
