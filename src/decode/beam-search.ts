@@ -112,6 +112,7 @@ export function beamSearch(model: CharLM, vocab: Vocab, opts: BeamOptions = {}):
   const inputs: Ids = vocab.allocIds(R).fill(context[context.length - 1]);
   const logits = model.kernels.alloc(R * V);   // (R, V)
   const logProbs = new Float64Array(R * V);    // (R, V) ln softmax of each row
+  const rowLogProbs = Array.from({ length: R }, (_, b) => logProbs.subarray(b * V, b * V + V));
   const rows = new Int32Array(R);              // selectRows: new row r = old row rows[r]
   const packed = model.packWeights();          // every step reads the same weights
   let beams: Partial[] = [{ symbols: null, logProb: 0 }];
@@ -123,11 +124,12 @@ export function beamSearch(model: CharLM, vocab: Vocab, opts: BeamOptions = {}):
 
   for (let t = 0; t < length && (beams.length > 0 || greedy !== null); t++) {
     model.step(inputs, state, logits, packed);
-    for (let b = 0; b < beams.length; b++) logSoftmax(logits, b * V, V, logProbs.subarray(b * V, b * V + V));
+    for (let b = 0; b < beams.length; b++) logSoftmax(logits, b * V, V, rowLogProbs[b]);
     top.clear();
     for (let b = 0; b < beams.length; b++) {
+      const base = beams[b].logProb;
       for (let v = 0; v < V; v++) {
-        if (v !== forbidden) top.offer(beams[b].logProb + logProbs[b * V + v], b * V + v);
+        if (v !== forbidden) top.offer(base + logProbs[b * V + v], b * V + v);
       }
     }
     const count = top.sortDescending();
@@ -159,7 +161,7 @@ export function beamSearch(model: CharLM, vocab: Vocab, opts: BeamOptions = {}):
     beams = next;
 
     if (greedy !== null) {
-      const lp = logProbs.subarray(greedyRow * V, greedyRow * V + V);
+      const lp = rowLogProbs[greedyRow];
       logSoftmax(logits, greedyRow * V, V, lp);
       const id = argmax(lp, 0, V, forbidden);
       greedy.logProb += lp[id];
