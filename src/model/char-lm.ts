@@ -117,7 +117,7 @@ export class CharLM {
   private readonly decoder: LinearWeights;
   private readonly decoderGrads: LinearWeights;
   private readonly workspaces = new Map<string, Workspace>();
-  /** The last decoding workspace, so that step() finds it without building a key (nothing is allocated per character). */
+  /** The last decoding workspace, so that step() finds it without building a key (no buffer is allocated per character). */
   private stepWorkspace: Workspace | null = null;
   private last: ForwardRecord | null = null;
   /** The latest packWeights(), whose memory the next one reuses. */
@@ -270,9 +270,9 @@ export class CharLM {
 
   /**
    * The weights as they are now, packed for the products of step() (PackedWeights): what sampling and beam search pass
-   * to every step. The packs live in memory the model keeps: each call packs the current weights into it again (a tenth
-   * of a millisecond for two layers of 256 units; fresh memory would cost a hundred times that), so every PackedWeights
-   * of this model reads the weights as they were at the latest call. Call it again after the weights change.
+   * to every step. The packs live in memory the model keeps: each call packs the current weights into it again (about a
+   * quarter of a millisecond for two layers of 256 units; fresh memory cost fifty times that), so every PackedWeights of
+   * this model reads the weights as they were at the latest call. Call it again after the weights change.
    */
   packWeights(): PackedWeights {
     const k = this.kernels;
@@ -301,10 +301,11 @@ export class CharLM {
 
   /**
    * Runs the recurrent stack over the chunk; returns each layer's input and the decoder's input (`top`). Without dropout
-   * the inputs are the workspace's own objects (the step() path allocates nothing); `inputs` is then built only on request.
+   * the inputs are the workspace's own objects (the step() path allocates no buffers); `inputs` is then built only on
+   * request.
    */
-  private runLayers(ws: Workspace, ids: Ids, state: RecurrentState,
-                    { dropoutRng, resets, wantInputs, packed }: RunOptions): { inputs: LayerInput[]; top: LayerInput & { kind: 'dense' } } {
+  private runLayers(ws: Workspace, ids: Ids, state: RecurrentState, { dropoutRng, resets, wantInputs, packed }: RunOptions):
+      { inputs: LayerInput[]; top: LayerInput & { kind: 'dense' } } {
     const { T, B } = ws;
     ws.oneHot.ids = ids;
     const inputs: LayerInput[] = [];
