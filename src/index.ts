@@ -24,7 +24,7 @@ export { readCorpus, splitTrainValidation, checkTrainable, type Corpus } from '.
 export { BatchStreams } from './text/batches.js';
 export { bundledCorpus, bundledCorpusPath, BUNDLED_CORPORA, type BundledCorpus } from './text/bundled.js';
 
-export { CharLM, type Pass, type ForwardOptions, type LayerActivations } from './model/char-lm.js';
+export { CharLM, type Pass, type ForwardOptions, type LayerActivations, type PackedWeights } from './model/char-lm.js';
 export { Parameters } from './model/parameters.js';
 export { RecurrentState } from './model/recurrent-state.js';
 
