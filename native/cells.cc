@@ -126,8 +126,9 @@ void gruBackwardRows(const GruBackwardArgs& a) {
 }
 
 // Below this many elements per call the second thread's hand-off costs more than it saves. A beam search's 9 rows of 256
-// units are split (an LSTM step's cell took 5 µs of a 9-row step on one thread); config M's 32 × 256 is too, which also
-// keeps each half of the batch on the thread that computes its rows of the per-step products (gemm-threads.cc).
+// units are split (an LSTM cell took about 5 µs of a 9-row step on one thread), config S's 32 × 128 too (S trained about
+// a fifth faster with this and the LSTM's argument literal), and M's 32 × 256, which also keeps each half of the batch on
+// the thread that computes its rows of the per-step products (gemm-threads.cc).
 constexpr long kMinParallelElements = 2048;
 inline bool worthSplitting(int B, int H) { return B >= 2 && long(B) * H >= kMinParallelElements; }
 // Rows are handed out in chunks of at most kChunkRows, of equal sizes (independent: each row of a batch is its own
