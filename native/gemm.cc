@@ -48,6 +48,10 @@ constexpr int FEW_ROWS_TILE = 12;
 #else
 constexpr int FEW_ROWS_TILE = MR;
 #endif
+// Panels of op(B) one row takes at once in that path (two rows take half as many): 8 independent sums, enough to hide the
+// multiply-add latency (a panel at a time left one row's 2 sums waiting on each other: a row times a packed 1024 × 256
+// took 10 µs on AVX-512 and 21 on AVX2, whose panels are half as wide).
+constexpr int WIDE_PANELS = 4;
 
 // count floats at a 64-byte boundary (count a multiple of 16, as aligned_alloc wants whole alignment units), or
 // std::bad_alloc: the N-API layer turns it into a JavaScript error, also when the helper thread hit it.
@@ -164,40 +168,49 @@ void packBlockB(const float* b, long ldb, bool transB, int kc, int nc, float* ds
   }
 }
 
-// Σ_p a[p·ROWS + i]·b[p·NR + j] over a packed micro-panel of A (ROWS values per p) and one of op(B) (NR per p), into
-// acc[i]: one multiply-add per p in order of p, in registers.
-template <int ROWS>
-inline void accumulate(int kc, const float* __restrict a, const float* __restrict b, vf (*acc)[NV]) {
-  vf sum[ROWS][NV];
-#pragma GCC unroll 16
-  for (int i = 0; i < ROWS; ++i)
+// Σ_p a[p·ROWS + i]·b[p·NR + j] over a packed micro-panel of A (ROWS values per p) and PANELS micro-panels of op(B) (NR
+// per p each, panel q at b + q·stride), into acc[q·ROWS + i]: one multiply-add per p in order of p, in registers. More
+// than one panel only for one or two rows, whose few sums would otherwise each wait on the last multiply-add.
+template <int ROWS, int PANELS = 1>
+inline void accumulate(int kc, const float* __restrict a, const float* __restrict b, vf (*acc)[NV], long stride = 0) {
+  vf sum[PANELS][ROWS][NV];
 #pragma GCC unroll 4
-    for (int v = 0; v < NV; ++v) sum[i][v] = vf{};
+  for (int q = 0; q < PANELS; ++q)
+#pragma GCC unroll 16
+    for (int i = 0; i < ROWS; ++i)
+#pragma GCC unroll 4
+      for (int v = 0; v < NV; ++v) sum[q][i][v] = vf{};
   // Unrolling over p lets the compiler interleave the next step's loads with this step's multiply-adds (+15 % measured).
 #pragma GCC unroll 4
   for (int p = 0; p < kc; ++p) {
-    vf bv[NV];
 #pragma GCC unroll 4
-    for (int v = 0; v < NV; ++v) bv[v] = *reinterpret_cast<const vf*>(b + v * VL);
+    for (int q = 0; q < PANELS; ++q) {
+      vf bv[NV];
+#pragma GCC unroll 4
+      for (int v = 0; v < NV; ++v) bv[v] = *reinterpret_cast<const vf*>(b + q * stride + v * VL);
 #pragma GCC unroll 16
-    for (int i = 0; i < ROWS; ++i) {
-      const vf ai = splat(a[i]);
+      for (int i = 0; i < ROWS; ++i) {
+        const vf ai = splat(a[i]);
 #pragma GCC unroll 4
-      for (int v = 0; v < NV; ++v) sum[i][v] += ai * bv[v];
+        for (int v = 0; v < NV; ++v) sum[q][i][v] += ai * bv[v];
+      }
     }
     a += ROWS;
     b += NR;
   }
-#pragma GCC unroll 16
-  for (int i = 0; i < ROWS; ++i)
 #pragma GCC unroll 4
-    for (int v = 0; v < NV; ++v) acc[i][v] = sum[i][v];
+  for (int q = 0; q < PANELS; ++q)
+#pragma GCC unroll 16
+    for (int i = 0; i < ROWS; ++i)
+#pragma GCC unroll 4
+      for (int v = 0; v < NV; ++v) acc[q * ROWS + i][v] = sum[q][i][v];
 }
 
 // One row of a tile: C[0, nr) = alpha·acc + beta·C (C not read when beta = 0). Every element of C ends with exactly this
 // arithmetic, in a full tile or at an edge, on any path or thread; with accumulate's, a row's result never depends on
-// the other rows of the product.
-inline void storeRow(const vf* acc, float* ci, int nr, float alpha, float beta) {
+// the other rows of the product. Without contraction: allowed to fuse, the compiler chose a different multiply-add for
+// alpha·acc + beta·C where this was inlined into different loops, and rows differed in their last bit.
+__attribute__((optimize("fp-contract=off"))) void storeRow(const vf* acc, float* ci, int nr, float alpha, float beta) {
   const vf va = splat(alpha), vb = splat(beta);
 #pragma GCC unroll 4
   for (int v = 0; v < NV; ++v) {
@@ -273,7 +286,7 @@ void fewRows(bool transA, bool transB, int m, int n, int k, float alpha, const f
   // As few tiles as the registers allow, of equal heights (9 rows on AVX2: 5 + 4).
   const int tiles = (count + FEW_ROWS_TILE - 1) / FEW_ROWS_TILE;
   const int base = count / tiles, taller = count % tiles;
-  vf acc[FEW_ROWS][NV];  // a panel's sums for each distinct row
+  vf acc[FEW_ROWS][NV];  // a panel's sums for each distinct row (or, for one or two rows, several panels')
   for (int pc = 0; pc < k; pc += KC) {
     const int kc = std::min(KC, k - pc);
     const float betaBlock = pc == 0 ? beta : 1.0f;  // later K blocks accumulate onto the first
@@ -287,6 +300,18 @@ void fewRows(bool transA, bool transB, int m, int n, int k, float alpha, const f
       const float* b0 = panel;
       if (packed != nullptr) b0 = packed->data + long(pc) * paddedWidth(packed->width) + long(packed->col0 + jr) * kc;
       else packBlockB(transB ? b + long(jr) * ldb + pc : b + long(pc) * ldb + jr, ldb, transB, kc, nr, panel);
+      // One or two distinct rows from packed panels (generation): several panels at once (they lie side by side), 8
+      // independent sums in all.
+      const int wide = count == 1 ? WIDE_PANELS : WIDE_PANELS / 2;
+      if (packed != nullptr && count <= 2 && n - jr >= wide * NR) {
+        if (count == 1) accumulate<1, WIDE_PANELS>(kc, rows, b0, acc, long(NR) * kc);
+        else accumulate<2, WIDE_PANELS / 2>(kc, rows, b0, acc, long(NR) * kc);
+        for (int q = 0; q < wide; ++q)
+          for (int i = 0; i < m; ++i)
+            storeRow(acc[q * count + source[i]], c + long(i) * ldc + jr + q * NR, NR, alpha, betaBlock);
+        jr += (wide - 1) * NR;
+        continue;
+      }
       for (int t = 0, u0 = 0; t < tiles; ++t) {
         const int height = base + (t < taller ? 1 : 0);
         accumulateRows(height, kc, rows + long(u0) * kc, b0, acc + u0);
