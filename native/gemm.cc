@@ -287,6 +287,9 @@ void fewRows(bool transA, bool transB, int m, int n, int k, float alpha, const f
   const int tiles = (count + FEW_ROWS_TILE - 1) / FEW_ROWS_TILE;
   const int base = count / tiles, taller = count % tiles;
   vf acc[FEW_ROWS][NV];  // a panel's sums for each distinct row (or, for one or two rows, several panels')
+  // One or two distinct rows from packed panels (generation) take several panels per pass (they lie side by side):
+  // 8 independent sums in all.
+  const int wide = packed != nullptr && count <= 2 ? (count == 1 ? WIDE_PANELS : WIDE_PANELS / 2) : 1;
   for (int pc = 0; pc < k; pc += KC) {
     const int kc = std::min(KC, k - pc);
     const float betaBlock = pc == 0 ? beta : 1.0f;  // later K blocks accumulate onto the first
@@ -295,29 +298,25 @@ void fewRows(bool transA, bool transB, int m, int n, int k, float alpha, const f
       packRows(a, lda, transA, distinct + u0, height, pc, kc, rows + long(u0) * kc);
       u0 += height;
     }
-    for (int jr = 0; jr < n; jr += NR) {
-      const int nr = std::min(NR, n - jr);
+    for (int jr = 0, panels; jr < n; jr += panels * NR) {
+      panels = n - jr >= wide * NR ? wide : 1;
       const float* b0 = panel;
       if (packed != nullptr) b0 = packed->data + long(pc) * paddedWidth(packed->width) + long(packed->col0 + jr) * kc;
-      else packBlockB(transB ? b + long(jr) * ldb + pc : b + long(pc) * ldb + jr, ldb, transB, kc, nr, panel);
-      // One or two distinct rows from packed panels (generation): several panels at once (they lie side by side), 8
-      // independent sums in all.
-      const int wide = count == 1 ? WIDE_PANELS : WIDE_PANELS / 2;
-      if (packed != nullptr && count <= 2 && n - jr >= wide * NR) {
-        if (count == 1) accumulate<1, WIDE_PANELS>(kc, rows, b0, acc, long(NR) * kc);
-        else accumulate<2, WIDE_PANELS / 2>(kc, rows, b0, acc, long(NR) * kc);
-        for (int q = 0; q < wide; ++q)
-          for (int i = 0; i < m; ++i)
-            storeRow(acc[q * count + source[i]], c + long(i) * ldc + jr + q * NR, NR, alpha, betaBlock);
-        jr += (wide - 1) * NR;
-        continue;
+      else packBlockB(transB ? b + long(jr) * ldb + pc : b + long(pc) * ldb + jr, ldb, transB, kc, std::min(NR, n - jr), panel);
+      if (panels > 1 && count == 1) accumulate<1, WIDE_PANELS>(kc, rows, b0, acc, long(NR) * kc);
+      else if (panels > 1) accumulate<2, WIDE_PANELS / 2>(kc, rows, b0, acc, long(NR) * kc);
+      else
+        for (int t = 0, u0 = 0; t < tiles; ++t) {
+          const int height = base + (t < taller ? 1 : 0);
+          accumulateRows(height, kc, rows + long(u0) * kc, b0, acc + u0);
+          u0 += height;
+        }
+      // Panel q's sums for distinct row u are acc[q·count + u].
+      for (int q = 0; q < panels; ++q) {
+        const int col = jr + q * NR;
+        for (int i = 0; i < m; ++i)
+          storeRow(acc[q * count + source[i]], c + long(i) * ldc + col, std::min(NR, n - col), alpha, betaBlock);
       }
-      for (int t = 0, u0 = 0; t < tiles; ++t) {
-        const int height = base + (t < taller ? 1 : 0);
-        accumulateRows(height, kc, rows + long(u0) * kc, b0, acc + u0);
-        u0 += height;
-      }
-      for (int i = 0; i < m; ++i) storeRow(acc[source[i]], c + long(i) * ldc + jr, nr, alpha, betaBlock);
     }
   }
 }
