@@ -5,6 +5,9 @@
 #include <cstdlib>
 #include <cstring>
 #include <new>
+#if defined(__unix__) || defined(__APPLE__)
+#include <sys/mman.h>
+#endif
 
 #include "gemm.h"
 #include "simd.h"
@@ -53,30 +56,51 @@ constexpr int FEW_ROWS_TILE = MR;
 // took 10 µs on AVX-512 and 21 on AVX2, whose panels are half as wide).
 constexpr int WIDE_PANELS = 4;
 
-// count floats at a 64-byte boundary (count a multiple of 16, as aligned_alloc wants whole alignment units), or
-// std::bad_alloc: the N-API layer turns it into a JavaScript error, also when the helper thread hit it.
-float* alignedFloats(long count) {
-  void* p = std::aligned_alloc(64, sizeof(float) * size_t(count));
-  if (p == nullptr) throw std::bad_alloc();
-  return static_cast<float*>(p);
-}
+// A thread's scratch buffer, in pages of its own: mapped by itself, away from the heap where the product's operands live.
+// In the heap, the calling thread's scratch lay a few kilobytes past the end of the output that both threads write, and
+// the calling thread took 16 µs for its half of a beam search's 9 × 1024 × 256 product where the helper, whose scratch
+// was elsewhere, took 12 (measured in a C++ loop with a fixed split; the next page of the same heap was no better, a
+// mapping of its own gave 12 and 12). The likely cause is the other core's prefetches into the neighbourhood of the lines
+// it writes. Allocation failure is std::bad_alloc: the N-API layer turns it into a JavaScript error, also when the helper
+// thread hit it.
+class ThreadScratch {
+ public:
+  ThreadScratch() = default;
+  ThreadScratch(const ThreadScratch&) = delete;
+  ThreadScratch& operator=(const ThreadScratch&) = delete;
+  ~ThreadScratch() { release(); }
+  // At least count floats (64-byte aligned), keeping the current buffer when it is large enough.
+  float* atLeast(long count) {
+    const size_t bytes = sizeof(float) * size_t(count > 0 ? count : 1);
+    if (bytes <= bytes_) return data_;
+    release();
+    const size_t rounded = (bytes + kPage - 1) / kPage * kPage;
+#if defined(__unix__) || defined(__APPLE__)
+    void* p = mmap(nullptr, rounded, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) throw std::bad_alloc();
+#else
+    void* p = std::aligned_alloc(kPage, rounded);
+    if (p == nullptr) throw std::bad_alloc();
+#endif
+    data_ = static_cast<float*>(p);
+    bytes_ = rounded;
+    return data_;
+  }
 
-struct Scratch {
-  float* a = nullptr;
-  float* b = nullptr;
-  Scratch() {
-    a = alignedFloats(long(MC) * KC);
-    try {
-      b = alignedFloats(long(KC) * NC);
-    } catch (...) {
-      std::free(a);
-      throw;
-    }
+ private:
+  static constexpr size_t kPage = 4096;
+  void release() {
+    if (data_ == nullptr) return;
+#if defined(__unix__) || defined(__APPLE__)
+    munmap(data_, bytes_);
+#else
+    std::free(data_);
+#endif
+    data_ = nullptr;
+    bytes_ = 0;
   }
-  ~Scratch() {
-    std::free(a);
-    std::free(b);
-  }
+  float* data_ = nullptr;
+  size_t bytes_ = 0;
 };
 
 // Packs rows [0, mc) × columns [0, kc) of op(A) into MR-row micro-panels: element (i, p) of panel q at q·MR·kc + p·MR + i.
@@ -277,10 +301,9 @@ void packRows(const float* a, long lda, bool transA, const int* which, int heigh
 // the rows at width 8), and a batch starts from equal (zero) states.
 void fewRows(bool transA, bool transB, int m, int n, int k, float alpha, const float* a, long lda, const float* b, long ldb,
              float beta, float* c, long ldc, const PackedB* packed) {
-  thread_local float* rows = nullptr;   // the distinct rows of op(A) for one K block, in panels of each tile's height
-  thread_local float* panel = nullptr;  // one micro-panel of op(B)
-  if (rows == nullptr) rows = alignedFloats(long(FEW_ROWS) * KC);
-  if (panel == nullptr) panel = alignedFloats(long(KC) * NR);
+  thread_local ThreadScratch rowsScratch, panelScratch;
+  float* const rows = rowsScratch.atLeast(long(FEW_ROWS) * KC);  // the distinct rows of op(A) for one K block, in panels
+  float* const panel = panelScratch.atLeast(long(KC) * NR);      // one micro-panel of op(B)
   int source[FEW_ROWS], distinct[FEW_ROWS];
   const int count = distinctRows(transA, m, k, a, lda, source, distinct);
   // As few tiles as the registers allow, of equal heights (9 rows on AVX2: 5 + 4).
@@ -373,16 +396,8 @@ inline void dotTile(const float* a, int k, const float* b0, long ldb, Emit&& emi
 // m is, so a row's result does not depend on how many other rows share the call.
 void dotRows(bool transA, int m, int n, int k, float alpha, const float* a, long lda, const float* b, long ldb, float beta,
              float* c, long ldc) {
-  thread_local float* rows = nullptr;
-  thread_local long rowsCap = 0;
-  if (rowsCap < long(m) * k) {
-    std::free(rows);
-    rows = nullptr;
-    rowsCap = 0;
-    const long cap = long(FEW_ROWS) * k;
-    rows = alignedFloats((cap + 15) / 16 * 16);
-    rowsCap = cap;
-  }
+  thread_local ThreadScratch rowsScratch;
+  float* const rows = rowsScratch.atLeast(long(FEW_ROWS) * k);
   for (int i = 0; i < m; ++i)
     for (int p = 0; p < k; ++p) rows[long(i) * k + p] = transA ? a[p * lda + i] : a[i * lda + p];
   auto put = [&](int i, int j, float sum) {
@@ -453,23 +468,25 @@ void sgemmSerial(bool transA, bool transB, int m, int n, int k, float alpha, con
     if (transB && packed == nullptr && wholeRows <= FEW_ROWS) return dotRows(transA, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
     return fewRows(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, packed);
   }
-  thread_local Scratch scratch;
+  thread_local ThreadScratch packedA, packedB;
+  float* const scratchA = packedA.atLeast(long(MC) * KC);
+  float* const scratchB = packedB.atLeast(long(KC) * NC);
   for (int jc = 0; jc < n; jc += NC) {
     const int nc = std::min(NC, n - jc);
     for (int pc = 0; pc < k; pc += KC) {
       const int kc = std::min(KC, k - pc);
       const float betaBlock = pc == 0 ? beta : 1.0f;  // later K blocks accumulate onto the first
-      const float* panels = scratch.b;
+      const float* panels = scratchB;
       if (packed != nullptr) panels = packed->data + long(pc) * paddedWidth(packed->width) + long(packed->col0 + jc) * kc;
-      else packBlockB(transB ? b + long(jc) * ldb + pc : b + long(pc) * ldb + jc, ldb, transB, kc, nc, scratch.b);
+      else packBlockB(transB ? b + long(jc) * ldb + pc : b + long(pc) * ldb + jc, ldb, transB, kc, nc, scratchB);
       for (int ic = 0; ic < m; ic += MC) {
         const int mc = std::min(MC, m - ic);
-        packA(transA ? a + long(pc) * lda + ic : a + long(ic) * lda + pc, lda, transA, mc, kc, scratch.a);
+        packA(transA ? a + long(pc) * lda + ic : a + long(ic) * lda + pc, lda, transA, mc, kc, scratchA);
         for (int jr = 0; jr < nc; jr += NR) {
           const int nr = std::min(NR, nc - jr);
           for (int ir = 0; ir < mc; ir += MR) {
             const int mr = std::min(MR, mc - ir);
-            microKernel(kc, scratch.a + long(ir) * kc, panels + long(jr) * kc, c + long(ic + ir) * ldc + jc + jr, ldc,
+            microKernel(kc, scratchA + long(ir) * kc, panels + long(jr) * kc, c + long(ic + ir) * ldc + jc + jr, ldc,
                         mr, nr, alpha, betaBlock);
           }
         }
