@@ -37,7 +37,7 @@ constexpr double kMinParallelMacs = 1.0e6;
 // halves are the same every step, each core's half of the weights stays in its own L2 cache from one character to the next.
 // Generation's 1 × 1024 × 256 products (config M) gain; a beam's decoder, 9 × 65 × 256, took 4.6 µs split and 3.7 whole.
 constexpr double kMinParallelMacsFewRows = 2e5;
-// Products with at most this many rows are scheduled as few-row ones (that threshold, and kChunksFewRows below). A
+// Products with at most this many rows are scheduled as few-row ones (kMinParallelMacsFewRows, kChunksFewRows). A
 // scheduling threshold only: which arithmetic runs is gemm.cc's FEW_ROWS (12), so 13 to 16 rows take the blocked path
 // but are still cut like a few-row product.
 constexpr int kFewRows = 16;
